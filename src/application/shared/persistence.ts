@@ -1,0 +1,24 @@
+import { conflictError, type ConflictError } from '../../domain/index.js';
+
+/**
+ * What a repository's `save` may answer besides success: the database refused the write
+ * because of a unique constraint (a concurrent duplicate the domain could not see), or
+ * because the aggregate changed since it was loaded (optimistic concurrency). Repositories
+ * translate their driver's errors into these; nothing else is returned, anything else is
+ * thrown as an infrastructure failure.
+ */
+export type SaveConflict = ConflictError<
+  | 'USER.USERNAME_TAKEN'
+  | 'USER.EMAIL_TAKEN'
+  | 'ARTICLE.SLUG_TAKEN'
+  | 'DUPLICATE'
+  | 'CONCURRENT_UPDATE'
+>;
+
+export const concurrentUpdate = (field: string): SaveConflict =>
+  conflictError('CONCURRENT_UPDATE', field, 'was changed by another request; reload and try again');
+export const slugTaken = (): SaveConflict => conflictError('ARTICLE.SLUG_TAKEN', 'slug', 'has already been taken');
+export const duplicate = (field: string): SaveConflict => conflictError('DUPLICATE', field, 'already exists');
+
+/** How many times a command may re-run after losing a race it can resolve by reloading. */
+export const RACE_RETRIES = 3;

@@ -1,0 +1,184 @@
+import { Err, Ok, type Result } from 'ts-results-es';
+import { canActOnBehalfOf, type Actor } from '../shared/actor.js';
+import { AggregateRoot } from '../shared/aggregate-root.js';
+import { forbiddenError, type ForbiddenError } from '../shared/domain-error.js';
+import type { ArticleEvent, ArticleSnapshotPayload } from './article.events.js';
+import { chooseSlug, slugify } from './article-values.js';
+
+export type ArticleForbiddenError = ForbiddenError<'ARTICLE.NOT_AUTHOR'>;
+
+export interface ArticleState {
+  readonly id: string;
+  readonly authorId: string;
+  readonly slug: string;
+  readonly title: string;
+  readonly description: string;
+  readonly body: string;
+  readonly tagList: readonly string[];
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly version: number;
+}
+
+/** Already-validated content (see article-values.ts). */
+export interface ArticleContent {
+  readonly title: string;
+  readonly description: string;
+  readonly body: string;
+  readonly tagList: readonly string[];
+}
+
+export interface ArticleEdit {
+  readonly title?: string;
+  readonly description?: string;
+  readonly body?: string;
+  readonly tagList?: readonly string[];
+}
+
+/** Whether the slug a title asks for is held by another article, and a suffix to use if so. */
+export interface SlugAvailability {
+  readonly baseTaken: boolean;
+  readonly uniqueSuffix: string;
+}
+
+const notAuthor = (): ArticleForbiddenError =>
+  forbiddenError('ARTICLE.NOT_AUTHOR', 'article', 'only its author can change it');
+
+export class Article extends AggregateRoot<ArticleEvent> {
+  private deletedFlag = false;
+
+  private constructor(private state: Omit<ArticleState, 'version'>, version: number) {
+    super(version);
+  }
+
+  static publish(input: {
+    readonly id: string;
+    readonly authorId: string;
+    readonly content: ArticleContent;
+    readonly slug: SlugAvailability;
+    readonly now: Date;
+  }): Article {
+    const article = new Article(
+      {
+        id: input.id,
+        authorId: input.authorId,
+        slug: chooseSlug(input.content.title, input.slug.baseTaken, input.slug.uniqueSuffix),
+        title: input.content.title,
+        description: input.content.description,
+        body: input.content.body,
+        tagList: [...input.content.tagList],
+        createdAt: input.now,
+        updatedAt: input.now,
+      },
+      0,
+    );
+    article.record((version) => ({
+      type: 'ArticlePublished',
+      aggregateType: 'Article',
+      aggregateId: article.id,
+      version,
+      occurredAt: input.now,
+      payload: article.payload(),
+    }));
+    return article;
+  }
+
+  /** Persistence-only path: rebuilds a stored article without validating or recording. */
+  static rehydrate(state: ArticleState): Article {
+    const { version, ...rest } = state;
+    return new Article(rest, version);
+  }
+
+  /** The slug a new title would want, before uniqueness: handlers check availability for it. */
+  static slugFor(title: string): string {
+    return slugify(title);
+  }
+
+  /** True when the edit changes the title enough to change the slug. */
+  needsNewSlug(edit: ArticleEdit): boolean {
+    return edit.title !== undefined && slugify(edit.title) !== slugify(this.state.title);
+  }
+
+  edit(
+    actor: Actor,
+    edit: ArticleEdit,
+    slug: SlugAvailability,
+    now: Date,
+  ): Result<void, ArticleForbiddenError> {
+    if (!canActOnBehalfOf(actor, this.state.authorId)) return Err(notAuthor());
+    const next = {
+      ...this.state,
+      title: edit.title ?? this.state.title,
+      description: edit.description ?? this.state.description,
+      body: edit.body ?? this.state.body,
+      tagList: edit.tagList !== undefined ? [...edit.tagList] : this.state.tagList,
+    };
+    if (this.needsNewSlug(edit)) next.slug = chooseSlug(next.title, slug.baseTaken, slug.uniqueSuffix);
+    const changed =
+      next.title !== this.state.title ||
+      next.description !== this.state.description ||
+      next.body !== this.state.body ||
+      next.slug !== this.state.slug ||
+      next.tagList.join('\n') !== this.state.tagList.join('\n');
+    if (!changed) return Ok(undefined);
+
+    const previousSlug = this.state.slug;
+    this.state = { ...next, updatedAt: now };
+    this.record((version) => ({
+      type: 'ArticleUpdated',
+      aggregateType: 'Article',
+      aggregateId: this.id,
+      version,
+      occurredAt: now,
+      payload: { ...this.payload(), previousSlug },
+    }));
+    return Ok(undefined);
+  }
+
+  delete(actor: Actor, now: Date): Result<void, ArticleForbiddenError> {
+    if (!canActOnBehalfOf(actor, this.state.authorId)) return Err(notAuthor());
+    if (this.deletedFlag) return Ok(undefined);
+    this.deletedFlag = true;
+    this.record((version) => ({
+      type: 'ArticleDeleted',
+      aggregateType: 'Article',
+      aggregateId: this.id,
+      version,
+      occurredAt: now,
+      payload: { articleId: this.id, authorId: this.state.authorId, slug: this.state.slug, tagList: this.state.tagList },
+    }));
+    return Ok(undefined);
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+  get slug(): string {
+    return this.state.slug;
+  }
+  get authorId(): string {
+    return this.state.authorId;
+  }
+  get isDeleted(): boolean {
+    return this.deletedFlag;
+  }
+
+  snapshot(): ArticleState {
+    return { ...this.state, version: this.version };
+  }
+
+  private payload(): ArticleSnapshotPayload {
+    const s = this.state;
+    return {
+      articleId: s.id,
+      authorId: s.authorId,
+      slug: s.slug,
+      title: s.title,
+      description: s.description,
+      body: s.body,
+      tagList: [...s.tagList],
+      createdAt: s.createdAt.toISOString(),
+      updatedAt: s.updatedAt.toISOString(),
+    };
+  }
+}

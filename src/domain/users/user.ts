@@ -86,6 +86,11 @@ export class User extends AggregateRoot<UserEvent> {
     return Ok(user);
   }
 
+  /** The uniqueness rule on its own, so a caller can refuse a duplicate before costly work. */
+  static ensureAvailable(availability: Availability): Result<void, UserConflictError> {
+    return checkAvailability(availability);
+  }
+
   /** Persistence-only path: rebuilds a stored user without validating or recording. */
   static rehydrate(state: UserState): User {
     const { version, ...rest } = state;

@@ -1,0 +1,27 @@
+import { pino, type Logger } from 'pino';
+import type { AppConfig } from '../../config/config.js';
+
+/**
+ * One pino logger for the process. Credentials never reach the log: request headers that
+ * carry them and any password field are redacted wherever they appear.
+ */
+export function createLogger(config: Pick<AppConfig, 'logLevel' | 'env'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'conduit-cqrs' },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        '*.password',
+        '*.passwordHash',
+        '*.token',
+        'user.password',
+        'body.user.password',
+      ],
+      censor: '[redacted]',
+    },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}

@@ -1,0 +1,52 @@
+import { inject, injectable } from 'inversify';
+import { Err, Ok, type Result } from 'ts-results-es';
+import { Comment, parseCommentBody, type CommentValidationError } from '../../domain/index.js';
+import { ArticleRepository } from '../articles/article.repository.js';
+import { articleNotFound, unknownActor, type ArticleNotFound, type UnknownActor } from '../shared/errors.js';
+import type { CommandHandler } from '../shared/handler.js';
+import type { SaveConflict } from '../shared/persistence.js';
+import { Clock } from '../shared/ports.js';
+import { UserRepository } from '../users/user.repository.js';
+import { CommentRepository } from './comment.repository.js';
+
+export interface AddComment {
+  readonly authorId: string;
+  readonly slug: string;
+  readonly body: string;
+}
+
+export type AddCommentError = CommentValidationError | ArticleNotFound | UnknownActor | SaveConflict;
+
+@injectable()
+export class AddCommentHandler implements CommandHandler<AddComment, { commentId: number }, AddCommentError> {
+  constructor(
+    @inject(CommentRepository) private readonly comments: CommentRepository,
+    @inject(ArticleRepository) private readonly articles: ArticleRepository,
+    @inject(UserRepository) private readonly users: UserRepository,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: AddComment): Promise<Result<{ commentId: number }, AddCommentError>> {
+    const body = parseCommentBody(command.body);
+    if (body.isErr()) return body;
+    const [author, article] = await Promise.all([
+      this.users.findById(command.authorId),
+      this.articles.findBySlug(command.slug),
+    ]);
+    if (author === null) return Err(unknownActor());
+    if (article === null) return Err(articleNotFound());
+    const comment = Comment.add({
+      id: await this.comments.nextId(),
+      articleId: article.id,
+      authorId: author.id,
+      body: body.value,
+      now: this.clock.now(),
+    });
+    const saved = await this.comments.save(comment);
+    if (saved.isErr()) {
+      // The article was deleted between the look-up and the insert (foreign key).
+      return (await this.articles.findById(article.id)) === null ? Err(articleNotFound()) : Err(saved.error);
+    }
+    return Ok({ commentId: comment.id });
+  }
+}

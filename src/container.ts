@@ -85,6 +85,9 @@ export interface ApplicationOverrides {
 
 export interface Application {
   readonly http: ReturnType<typeof buildHttpApp>;
+  /** The use cases, as the HTTP adapter calls them (commands wait for their projections). */
+  readonly commands: Commands;
+  readonly queries: Queries;
   readonly container: Container;
   readonly logger: Logger;
   /** Port → adapter class, as bound (logged at start). */
@@ -219,6 +222,8 @@ export async function createApplication(config: AppConfig, overrides: Applicatio
   logger.info({ bindings }, 'adapters bound');
   return {
     http,
+    commands,
+    queries,
     container,
     logger,
     bindings,

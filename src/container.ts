@@ -53,6 +53,8 @@ import { InMemoryReadModelWriter } from './adapters/memory/in-memory-read-model.
 import { InMemoryRelationshipReadStore } from './adapters/memory/in-memory-relationship-read-store.js';
 import { InMemoryUserReadStore } from './adapters/memory/in-memory-user-read-store.js';
 import { InMemoryUserRepository } from './adapters/memory/in-memory-user.repository.js';
+import { InMemoryReadDatabase } from './adapters/memory/in-memory-read-store.js';
+import { InMemoryWriteStore } from './adapters/memory/in-memory-write-store.js';
 import { createLogger } from './adapters/observability/logger.js';
 import { LoggingProjectionFailureSink } from './adapters/observability/logging-projection-failure-sink.js';
 import { MikroOrmArticleRepository } from './adapters/postgres/mikro-orm-article.repository.js';
@@ -121,6 +123,9 @@ export async function createApplication(config: AppConfig, overrides: Applicatio
   }
 
   if (config.storage === 'memory') {
+    // One in-memory "database" per side, shared by that side's adapters.
+    container.bind(InMemoryWriteStore).toSelf();
+    container.bind(InMemoryReadDatabase).toSelf();
     bindPort(UserRepository, InMemoryUserRepository);
     bindPort(FollowRepository, InMemoryFollowRepository);
     bindPort(ArticleRepository, InMemoryArticleRepository);
@@ -162,7 +167,9 @@ export async function createApplication(config: AppConfig, overrides: Applicatio
 
   container.bind(ProjectionFailureSink).toConstantValue(new LoggingProjectionFailureSink(logger));
   bindings.Projector = 'in-process';
-  for (const service of [ConduitProjection, Projector, ViewerContext]) container.bind(service).toSelf();
+  container.bind(ConduitProjection).toSelf();
+  container.bind(Projector).toSelf();
+  container.bind(ViewerContext).toSelf();
   const projector = container.get(Projector);
 
   const command = <C, O, E extends DomainError>(handler: Newable<CommandHandler<C, O, E>>) => {

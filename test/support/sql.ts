@@ -59,7 +59,7 @@ export async function openTestDatabase(kind: SqlKind): Promise<TestSqlDatabase> 
         `select tablename from pg_tables where schemaname = current_schema() and tablename <> 'mikro_orm_migrations'`,
       );
     if (rows.length === 0) return;
-    const tables = rows.map((r) => `"${r.tablename}"`).join(', ');
+    const tables = rows.map((r: { tablename: string }) => `"${r.tablename}"`).join(', ');
     await orm.em.fork().getConnection().execute(`truncate ${tables} restart identity cascade`);
   };
   return {

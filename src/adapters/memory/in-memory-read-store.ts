@@ -1,0 +1,140 @@
+import { injectable } from 'inversify';
+import type { StoredArticle, StoredAuthor, StoredComment } from '../../application/read-model/stored.js';
+
+/** A switch with the version of the event that last set it (follows, favourites). */
+export interface VersionedSwitch {
+  readonly active: boolean;
+  readonly version: number;
+}
+
+export interface MemoryUser {
+  readonly id: string;
+  readonly username: string;
+  readonly usernameKey: string;
+  readonly email: string;
+  readonly bio: string | null;
+  readonly image: string | null;
+  readonly version: number;
+}
+
+export interface MemoryArticle {
+  readonly id: string;
+  readonly authorId: string;
+  readonly slug: string;
+  readonly title: string;
+  readonly description: string;
+  readonly body: string;
+  readonly tagList: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** `createdAt` in milliseconds, the primary list order. */
+  readonly createdAtMs: number;
+  favoritesCount: number;
+  readonly version: number;
+}
+
+export interface MemoryComment {
+  readonly id: number;
+  readonly articleId: string;
+  readonly authorId: string;
+  readonly body: string;
+  readonly createdAt: string;
+  readonly createdAtMs: number;
+}
+
+/**
+ * The one in-memory read database that the in-memory read stores and writer share (bind it
+ * as a singleton). It keeps authors by reference, not as embedded copies: an article or
+ * comment reads its author's current row, which is exactly what the SQL and Mongo stores
+ * achieve by rewriting their copies on every rename.
+ *
+ * Every method of the adapters runs synchronously between awaits, so each write is atomic
+ * with respect to every other and recounts are exact without locks.
+ */
+@injectable()
+export class InMemoryReadDatabase {
+  readonly users = new Map<string, MemoryUser>();
+  /** Username key → user id; unique like rm_users.username_key. */
+  readonly userIdsByKey = new Map<string, string>();
+  readonly articles = new Map<string, MemoryArticle>();
+  /** Slug → article id; unique like rm_articles.slug. */
+  readonly articleIdsBySlug = new Map<string, string>();
+  /** Deleted article id → the version of its deletion. */
+  readonly tombstones = new Map<string, number>();
+  /** Follower id → followee id → switch. */
+  readonly follows = new Map<string, Map<string, VersionedSwitch>>();
+  /** Article id → user id → switch. */
+  readonly favorites = new Map<string, Map<string, VersionedSwitch>>();
+  readonly comments = new Map<number, MemoryComment>();
+  /** Tag → number of articles using it; tags at 0 are removed. */
+  readonly tagCounts = new Map<string, number>();
+
+  clear(): void {
+    for (const map of [
+      this.users,
+      this.userIdsByKey,
+      this.articles,
+      this.articleIdsBySlug,
+      this.tombstones,
+      this.follows,
+      this.favorites,
+      this.comments,
+      this.tagCounts,
+    ])
+      map.clear();
+  }
+
+  author(userId: string): StoredAuthor {
+    const user = this.users.get(userId);
+    // Writes refuse content by unknown authors, so this is a broken invariant, not a miss.
+    if (!user) throw new Error(`in-memory read model: user ${userId} is missing`);
+    return { id: user.id, username: user.username, bio: user.bio, image: user.image };
+  }
+
+  storedArticle(article: MemoryArticle): StoredArticle {
+    return {
+      id: article.id,
+      slug: article.slug,
+      title: article.title,
+      description: article.description,
+      body: article.body,
+      tagList: [...article.tagList],
+      createdAt: article.createdAt,
+      updatedAt: article.updatedAt,
+      favoritesCount: article.favoritesCount,
+      author: this.author(article.authorId),
+    };
+  }
+
+  storedComment(comment: MemoryComment): StoredComment {
+    return {
+      id: comment.id,
+      articleId: comment.articleId,
+      body: comment.body,
+      createdAt: comment.createdAt,
+      updatedAt: comment.createdAt,
+      author: this.author(comment.authorId),
+    };
+  }
+}
+
+/** ISO-8601 with milliseconds and `Z`, whatever offset or precision the input had. */
+export const normaliseTimestamp = (value: string): { iso: string; ms: number } => {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new Error(`in-memory read model: invalid timestamp "${value}"`);
+  return { iso: date.toISOString(), ms: date.getTime() };
+};
+
+/**
+ * Code-point order, the order of `collate "C"` on UTF-8 text in the SQL store (JavaScript's
+ * `<` compares UTF-16 units, which differs for characters beyond the BMP).
+ */
+export const compareCodePoints = (a: string, b: string): number => {
+  const x = Array.from(a, (c) => c.codePointAt(0) ?? 0);
+  const y = Array.from(b, (c) => c.codePointAt(0) ?? 0);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+};

@@ -1,0 +1,45 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registered, startUseCases, type UseCases } from '../support/use-cases.js';
+
+let uc: UseCases;
+let jake: string;
+beforeEach(async () => {
+  uc = await startUseCases();
+  jake = await registered(uc, 'jake');
+  await registered(uc, 'celeb');
+});
+afterEach(async () => uc.close());
+
+describe('profiles and follows', () => {
+  it('shows a profile, case-insensitively, with following for the viewer only', async () => {
+    expect((await uc.queries.getProfile.execute({ username: 'CELEB' })).unwrap()).toEqual({
+      username: 'celeb',
+      bio: null,
+      image: null,
+      following: false,
+    });
+    await uc.commands.followUser.execute({ followerId: jake, username: 'celeb' });
+    expect((await uc.queries.getProfile.execute({ username: 'celeb', viewerId: jake })).unwrap().following).toBe(true);
+    expect((await uc.queries.getProfile.execute({ username: 'celeb' })).unwrap().following).toBe(false);
+  });
+
+  it('follow and unfollow are idempotent', async () => {
+    for (let i = 0; i < 2; i++) expect((await uc.commands.followUser.execute({ followerId: jake, username: 'celeb' })).isOk()).toBe(true);
+    for (let i = 0; i < 2; i++) expect((await uc.commands.unfollowUser.execute({ followerId: jake, username: 'celeb' })).isOk()).toBe(true);
+    expect((await uc.queries.getProfile.execute({ username: 'celeb', viewerId: jake })).unwrap().following).toBe(false);
+  });
+
+  it('concurrent follows of the same pair all succeed and leave one follow', async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => uc.commands.followUser.execute({ followerId: jake, username: 'celeb' })));
+    expect(results.every((r) => r.isOk())).toBe(true);
+    expect((await uc.queries.getProfile.execute({ username: 'celeb', viewerId: jake })).unwrap().following).toBe(true);
+  });
+
+  it('refuses following oneself and unknown users', async () => {
+    const self = await uc.commands.followUser.execute({ followerId: jake, username: 'JAKE' });
+    expect(self.isErr() && self.error.code).toBe('FOLLOW.SELF');
+    const unknown = await uc.commands.followUser.execute({ followerId: jake, username: 'nobody' });
+    expect(unknown.isErr() && unknown.error.kind).toBe('not-found');
+    expect((await uc.queries.getProfile.execute({ username: 'nobody' })).isErr()).toBe(true);
+  });
+});

@@ -30,6 +30,9 @@ interface CruiseResult {
 }
 
 const run = promisify(execFile);
+// Each run starts a Node process that loads the TypeScript compiler: seconds, not millis,
+// and several run at once beside other test files.
+const CRUISE_TIMEOUT_MS = 90_000;
 
 async function cruise(root: string): Promise<CruiseResult> {
   const args = [depcruiseBin, 'src', '--config', configFile, '--output-type', 'json'];
@@ -106,13 +109,13 @@ describe('architecture rules (.dependency-cruiser.cjs)', () => {
     const sources = result.modules.map((m) => m.source);
     expect(sources.some((s) => s.startsWith('src/domain/'))).toBe(true);
     expect(sources.some((s) => s.startsWith('src/application/'))).toBe(true);
-  });
+  }, CRUISE_TIMEOUT_MS);
 
   it('finds no violation in a tree that uses every permitted edge', async () => {
     const result = await cruise(join(fixturesDir, 'allowed'));
     expect(result.summary.violations.map(describeViolation)).toEqual([]);
     expect(result.summary.totalCruised).toBeGreaterThanOrEqual(13);
-  });
+  }, CRUISE_TIMEOUT_MS);
 
   it('has a failing fixture for every rule in the config, and no fixture without a rule', () => {
     const require = createRequire(import.meta.url);
@@ -139,6 +142,6 @@ describe('architecture rules (.dependency-cruiser.cjs)', () => {
         const matches = found.filter(({ text }) => pattern.test(text));
         expect(matches.map(({ text }) => text), `exactly one violation matching ${pattern}`).toHaveLength(1);
       }
-    });
+    }, CRUISE_TIMEOUT_MS);
   });
 });

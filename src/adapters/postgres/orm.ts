@@ -2,13 +2,15 @@ import type { MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM as PgliteOrm } from '@mikro-orm/pglite';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
-import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { mkdirSync } from 'node:fs';
 import { writeModelEntities } from './entities.js';
 import { migrations } from './migrations/index.js';
 
 /** Both drivers are PostgreSQL dialects on the SQL layer; adapters only rely on that. */
-export type SqlOrm = MikroORM & { em: SqlEntityManager };
+export type SqlOrm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
+/** The container binds the one opened SqlOrm under this token; SQL adapters inject it. */
+export const SqlOrmToken = Symbol.for('SqlOrm');
 
 export interface SqlOrmOptions {
   /** postgres://… — when absent, the embedded PGlite database is used. */
@@ -28,7 +30,7 @@ export interface SqlOrmOptions {
 export async function createSqlOrm(options: SqlOrmOptions): Promise<SqlOrm> {
   const common = {
     entities: writeModelEntities,
-    extensions: [Migrator],
+    extensions: [Migrator] as (typeof Migrator)[],
     migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, snapshot: false },
     discovery: { warnWhenNoEntities: false },
     allowGlobalContext: false,

@@ -43,10 +43,8 @@ export class AddCommentHandler implements CommandHandler<AddComment, { commentId
       now: this.clock.now(),
     });
     const saved = await this.comments.save(comment);
-    if (saved.isErr()) {
-      // The article was deleted between the look-up and the insert (foreign key).
-      return (await this.articles.findById(article.id)) === null ? Err(articleNotFound()) : Err(saved.error);
-    }
+    // The article was deleted between the look-up and the insert (its foreign key).
+    if (saved.isErr()) return saved.error.code === 'REFERENCE_GONE' ? Err(articleNotFound()) : Err(saved.error);
     return Ok({ commentId: comment.id });
   }
 }

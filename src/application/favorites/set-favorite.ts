@@ -38,6 +38,7 @@ export async function setFavorite(
     else favorite.unfavorite(now);
     const saved = await deps.favorites.save(favorite);
     if (saved.isOk()) return Ok({ slug: article.slug });
+    if (saved.error.code === 'REFERENCE_GONE') return Err(articleNotFound());
     if (attempt >= RACE_RETRIES) return Err(saved.error);
   }
 }

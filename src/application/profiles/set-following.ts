@@ -42,6 +42,7 @@ export async function setFollowing(
     else follow.unfollow(now);
     const saved = await deps.follows.save(follow);
     if (saved.isOk()) return Ok({ followeeId: followee.id });
+    if (saved.error.code === 'REFERENCE_GONE') return Err(userNotFound());
     if (attempt >= RACE_RETRIES) return Err(saved.error);
   }
 }

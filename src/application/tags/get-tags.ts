@@ -10,7 +10,7 @@ export type GetTags = Record<string, never>;
 export class GetTagsHandler implements QueryHandler<GetTags, string[], never> {
   constructor(@inject(ArticleReadStore) private readonly articles: ArticleReadStore) {}
 
-  async execute(): Promise<Result<string[], never>> {
+  async execute(_query: GetTags = {}): Promise<Result<string[], never>> {
     return Ok(await this.articles.tags());
   }
 }

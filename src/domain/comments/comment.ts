@@ -45,7 +45,8 @@ export class Comment extends AggregateRoot<CommentEvent> {
     readonly body: string;
     readonly now: Date;
   }): Comment {
-    const comment = new Comment({ ...input, createdAt: input.now, updatedAt: input.now }, 0);
+    const { id, articleId, authorId, body, now } = input;
+    const comment = new Comment({ id, articleId, authorId, body, createdAt: now, updatedAt: now }, 0);
     comment.record((version) => ({
       type: 'CommentAdded',
       aggregateType: 'Comment',

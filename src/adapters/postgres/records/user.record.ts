@@ -13,7 +13,7 @@ export const UserRecord = defineEntity({
     passwordHash: p.text(),
     bio: p.text().nullable(),
     image: p.text().nullable(),
-    role: p.enum(['user', 'admin'] as const).columnType('text'),
+    role: p.enum(['user', 'admin'] as const).columnType('text').default('user'),
     createdAt: p.datetime().columnType('timestamptz'),
     updatedAt: p.datetime().columnType('timestamptz'),
     version: p.integer(),
@@ -22,8 +22,20 @@ export const UserRecord = defineEntity({
 export type UserRecord = InferEntity<typeof UserRecord>;
 
 export const toUserRecord = (user: User): UserRecord => {
-  const state = user.snapshot();
-  return { ...state, usernameKey: Username.keyOf(state.username) };
+  const s = user.snapshot();
+  return {
+    id: s.id,
+    username: s.username,
+    usernameKey: Username.keyOf(s.username),
+    email: s.email,
+    passwordHash: s.passwordHash,
+    bio: s.bio,
+    image: s.image,
+    role: s.role,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    version: s.version,
+  };
 };
 
 export const fromUserRecord = (record: UserRecord): User =>

@@ -1,0 +1,72 @@
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { TokenProblem, TokenService } from '../security/token-service.js';
+import { sendError } from './errors.js';
+
+/** Who sent the request, when it carried a valid token. */
+export interface Authenticated {
+  readonly userId: string;
+  /** The token as presented: GET/PUT /user hand it back unchanged. */
+  readonly token: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route never looks at credentials (register, login): a stale token that a front
+     * end attaches to every request must not lock its user out of signing in again.
+     */
+    ignoresCredentials?: boolean;
+  }
+  interface FastifyRequest {
+    /** Set by `authenticate` for every /api request; null means anonymous. */
+    auth: Authenticated | null;
+  }
+}
+
+/** `Token <jwt>` is RealWorld's scheme; `Bearer <jwt>` is accepted for standard clients. */
+const AUTHORIZATION = /^(?:Token|Bearer) +([A-Za-z0-9_.~+/=-]+) *$/i;
+/** Far above any token this service issues; longer values are refused before any crypto. */
+const TOKEN_MAX = 2048;
+
+const PROBLEM_MESSAGES: Readonly<Record<TokenProblem, string>> = {
+  malformed: 'is malformed',
+  expired: 'has expired',
+  invalid: 'is invalid',
+};
+
+function unauthorized(reply: FastifyReply, message: string): FastifyReply {
+  return sendError(reply.header('www-authenticate', 'Token'), 401, 'token', message);
+}
+
+/**
+ * Reads the Authorization header of every API request. No header means anonymous; a
+ * header that is present but unusable is refused with 401 on every route, including the
+ * ones where authentication is optional: silently treating a bad token as anonymous would
+ * hide expired sessions from clients (they would see `following: false` everywhere).
+ */
+export function authenticate(tokens: TokenService): onRequestAsyncHookHandler {
+  return async (request, reply) => {
+    const header = request.headers.authorization;
+    if (header === undefined || request.routeOptions.config.ignoresCredentials === true) return;
+    const match = header.length <= TOKEN_MAX + 16 ? AUTHORIZATION.exec(header) : null;
+    const token = match?.[1];
+    if (token === undefined) return unauthorized(reply, PROBLEM_MESSAGES.malformed);
+    const verified = tokens.verify(token);
+    if (!verified.ok) return unauthorized(reply, PROBLEM_MESSAGES[verified.problem]);
+    request.auth = { userId: verified.claims.userId, token };
+  };
+}
+
+/** Route hook for endpoints that need a signed-in user; runs after `authenticate`. */
+export const requireAuth: onRequestAsyncHookHandler = async (request, reply) => {
+  if (request.auth === null) return unauthorized(reply, 'is missing');
+};
+
+/** The signed-in user of a route guarded by `requireAuth`. */
+export function authOf(request: FastifyRequest): Authenticated {
+  if (request.auth === null) throw new Error(`route ${request.routeOptions.url ?? '?'} is missing requireAuth`);
+  return request.auth;
+}
+
+/** The viewer of an optional-auth route, for personalised fields. */
+export const viewerOf = (request: FastifyRequest): string | undefined => request.auth?.userId;

@@ -1,0 +1,185 @@
+/**
+ * JSON schemas of every request part and every success response, with the TypeScript
+ * shape each request schema guarantees to the route handler.
+ *
+ * Request caps are deliberately looser than the domain's rules (which give the precise
+ * message): they exist so that absurd input is refused before it costs anything. Response
+ * schemas drive fast-json-stringify, which also means a property not listed here can never
+ * reach a client (no `body` in list items, no internal ids).
+ */
+
+/** Most articles one page may hold; larger `limit`s are clamped to it, not refused. */
+export const PAGE_MAX = 100;
+export const PAGE_DEFAULT = 20;
+/** Deeper offsets make the database walk and drop that many rows for every request. */
+export const OFFSET_MAX = 100_000;
+
+const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+const nullableText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+
+/** `required` wrapper object holding `properties`; unknown keys are tolerated at both levels. */
+const wrapped = (key: string, properties: Record<string, unknown>, required: readonly string[] = []) =>
+  ({
+    type: 'object',
+    required: [key],
+    properties: {
+      [key]: { type: 'object', required, properties },
+    },
+  }) as const;
+
+// ---- request parts -------------------------------------------------------------------
+
+const tagList = { type: ['array', 'null'], maxItems: 100, items: text(200) } as const;
+
+export const registerBody = wrapped(
+  'user',
+  { username: text(256), email: text(512), password: text(1024) },
+  ['username', 'email', 'password'],
+);
+export interface RegisterBody {
+  user: { username: string; email: string; password: string };
+}
+
+export const loginBody = wrapped('user', { email: text(512), password: text(1024) }, ['email', 'password']);
+export interface LoginBody {
+  user: { email: string; password: string };
+}
+
+export const updateUserBody = wrapped('user', {
+  username: text(256),
+  email: text(512),
+  password: text(1024),
+  bio: nullableText(10_000),
+  image: nullableText(4096),
+});
+export interface UpdateUserBody {
+  user: { username?: string; email?: string; password?: string; bio?: string | null; image?: string | null };
+}
+
+const articleFields = { title: text(1000), description: text(5000), body: text(500_000), tagList };
+
+export const createArticleBody = wrapped('article', articleFields, ['title', 'description', 'body']);
+export interface CreateArticleBody {
+  article: { title: string; description: string; body: string; tagList?: string[] | null };
+}
+
+export const updateArticleBody = wrapped('article', articleFields);
+export interface UpdateArticleBody {
+  article: { title?: string; description?: string; body?: string; tagList?: string[] | null };
+}
+
+export const addCommentBody = wrapped('comment', { body: text(50_000) }, ['body']);
+export interface AddCommentBody {
+  comment: { body: string };
+}
+
+const pathSegment = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
+
+export const usernameParams = {
+  type: 'object',
+  required: ['username'],
+  properties: { username: pathSegment(256) },
+} as const;
+export interface UsernameParams {
+  username: string;
+}
+
+export const slugParams = { type: 'object', required: ['slug'], properties: { slug: pathSegment(512) } } as const;
+export interface SlugParams {
+  slug: string;
+}
+
+export const commentParams = {
+  type: 'object',
+  required: ['slug', 'id'],
+  properties: {
+    slug: pathSegment(512),
+    id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+  },
+} as const;
+export interface CommentParams {
+  slug: string;
+  id: number;
+}
+
+const pageProperties = {
+  limit: { type: 'integer', minimum: 1, default: PAGE_DEFAULT },
+  offset: { type: 'integer', minimum: 0, maximum: OFFSET_MAX, default: 0 },
+} as const;
+
+export const pageQuery = { type: 'object', properties: pageProperties } as const;
+export interface PageQuery {
+  limit: number;
+  offset: number;
+}
+
+export const listArticlesQuery = {
+  type: 'object',
+  properties: { ...pageProperties, tag: text(256), author: text(256), favorited: text(256) },
+} as const;
+export interface ListArticlesQuery extends PageQuery {
+  tag?: string;
+  author?: string;
+  favorited?: string;
+}
+
+// ---- responses -----------------------------------------------------------------------
+
+const string = { type: 'string' } as const;
+const nullableString = { type: ['string', 'null'] } as const;
+
+const profile = {
+  type: 'object',
+  required: ['username', 'bio', 'image', 'following'],
+  properties: { username: string, bio: nullableString, image: nullableString, following: { type: 'boolean' } },
+} as const;
+
+const articleListItemProperties = {
+  slug: string,
+  title: string,
+  description: string,
+  tagList: { type: 'array', items: string },
+  createdAt: string,
+  updatedAt: string,
+  favorited: { type: 'boolean' },
+  favoritesCount: { type: 'integer' },
+  author: profile,
+} as const;
+const articleListItemRequired = Object.keys(articleListItemProperties);
+
+const article = {
+  type: 'object',
+  required: [...articleListItemRequired, 'body'],
+  properties: { ...articleListItemProperties, body: string },
+} as const;
+
+const articleListItem = {
+  type: 'object',
+  required: articleListItemRequired,
+  properties: articleListItemProperties,
+} as const;
+
+const comment = {
+  type: 'object',
+  required: ['id', 'createdAt', 'updatedAt', 'body', 'author'],
+  properties: { id: { type: 'integer' }, createdAt: string, updatedAt: string, body: string, author: profile },
+} as const;
+
+const envelope = (key: string, schema: object) =>
+  ({ type: 'object', required: [key], properties: { [key]: schema } }) as const;
+
+export const userResponse = envelope('user', {
+  type: 'object',
+  required: ['email', 'token', 'username', 'bio', 'image'],
+  properties: { email: string, token: string, username: string, bio: nullableString, image: nullableString },
+});
+export const profileResponse = envelope('profile', profile);
+export const articleResponse = envelope('article', article);
+export const articlesResponse = {
+  type: 'object',
+  required: ['articles', 'articlesCount'],
+  properties: { articles: { type: 'array', items: articleListItem }, articlesCount: { type: 'integer' } },
+} as const;
+export const commentResponse = envelope('comment', comment);
+export const commentsResponse = envelope('comments', { type: 'array', items: comment });
+export const tagsResponse = envelope('tags', { type: 'array', items: string });

@@ -1,0 +1,54 @@
+import { inject, injectable } from 'inversify';
+import type { Result } from 'ts-results-es';
+import type { CommentRepository } from '../../application/comments/comment.repository.js';
+import type { SaveConflict } from '../../application/shared/persistence.js';
+import { Comment, type CommentState } from '../../domain/index.js';
+import { InMemoryWriteStore } from './in-memory-write-store.js';
+
+/** Field by field: a snapshot may carry more than the state, and only the state is stored. */
+const toRow = (comment: Comment): CommentState => {
+  const s = comment.snapshot();
+  return {
+    id: s.id,
+    articleId: s.articleId,
+    authorId: s.authorId,
+    body: s.body,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    version: s.version,
+  };
+};
+
+/** The in-memory twin of MikroOrmCommentRepository; ids come from the store's counter. */
+@injectable()
+export class InMemoryCommentRepository implements CommentRepository {
+  constructor(@inject(InMemoryWriteStore) private readonly store: InMemoryWriteStore) {}
+
+  async nextId(): Promise<number> {
+    return this.store.nextCommentId();
+  }
+
+  async findById(id: number): Promise<Comment | null> {
+    const row = this.store.comments.get(String(id));
+    return row === null ? null : Comment.rehydrate(row);
+  }
+
+  async save(comment: Comment): Promise<Result<void, SaveConflict>> {
+    const { comments, articles, users } = this.store;
+    return this.store.save(
+      comment,
+      'comment',
+      () => {
+        const key = String(comment.id);
+        if (comment.isDeleted)
+          return comments.checkDelete(key, comment.persistedVersion, () => comments.delete(key));
+        const row = toRow(comment);
+        if (!comment.isNew) return comments.checkUpdate(row, comment.persistedVersion);
+        this.store.requireRow(articles, row.articleId, 'comments_article_id_foreign');
+        this.store.requireRow(users, row.authorId, 'comments_author_id_foreign');
+        return comments.checkInsert(row);
+      },
+      () => null,
+    );
+  }
+}

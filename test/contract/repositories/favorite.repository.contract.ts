@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Favorite, type Article, type User } from '../../../src/domain/index.js';
+import {
+  conflictOf,
+  drainOutbox,
+  minutesAfterT0,
+  newFavorite,
+  pendingEvents,
+  pendingSummary,
+  saved,
+  storedArticle,
+  storedUser,
+  T0,
+  type OpenWriteSide,
+  type WriteSide,
+} from './write-side.contract.js';
+
+/** The definition of FavoriteRepository: every adapter of the port passes this suite. */
+export function favoriteRepositoryContract(open: OpenWriteSide): void {
+  describe('FavoriteRepository', () => {
+    let w: WriteSide;
+    let reader: User;
+    let article: Article;
+    beforeEach(async () => {
+      w = await open();
+      const author = await storedUser(w);
+      reader = await storedUser(w);
+      article = await storedArticle(w, author.id);
+      await drainOutbox(w);
+    });
+
+    it('stores a favourite and finds it by (user, article)', async () => {
+      const favorite = newFavorite(reader.id, article.id);
+      await saved(w.favorites.save(favorite));
+
+      const found = await w.favorites.find(reader.id, article.id);
+      expect(found?.snapshot()).toEqual(favorite.snapshot());
+      expect(found?.snapshot()).toMatchObject({ active: true, version: 1 });
+      expect(await w.favorites.find(article.authorId, article.id)).toBeNull();
+      expect(await w.favorites.find('not-a-uuid', article.id)).toBeNull();
+    });
+
+    it('keeps the pair when unfavourited, and appends ArticleFavorited then ArticleUnfavorited', async () => {
+      await saved(w.favorites.save(newFavorite(reader.id, article.id)));
+      const loaded = (await w.favorites.find(reader.id, article.id))!;
+      loaded.unfavorite(minutesAfterT0(2));
+      await saved(w.favorites.save(loaded));
+
+      expect((await w.favorites.find(reader.id, article.id))?.snapshot()).toEqual({
+        userId: reader.id,
+        articleId: article.id,
+        active: false,
+        version: 2,
+        updatedAt: minutesAfterT0(2),
+      });
+      const payload = { userId: reader.id, articleId: article.id };
+      const aggregateId = `${reader.id}:${article.id}`;
+      expect((await pendingEvents(w)).map((entry) => entry.event)).toEqual([
+        { type: 'ArticleFavorited', aggregateType: 'Favorite', aggregateId, version: 1, occurredAt: T0, payload },
+        {
+          type: 'ArticleUnfavorited',
+          aggregateType: 'Favorite',
+          aggregateId,
+          version: 2,
+          occurredAt: minutesAfterT0(2),
+          payload,
+        },
+      ]);
+    });
+
+    it('refuses the second of two new favourites of the same pair: DUPLICATE, one event', async () => {
+      const results = await Promise.all([
+        w.favorites.save(newFavorite(reader.id, article.id)),
+        w.favorites.save(newFavorite(reader.id, article.id, minutesAfterT0(1))),
+      ]);
+
+      expect(results.filter((result) => result.isOk())).toHaveLength(1);
+      expect(results.find((result) => result.isErr())?.error).toMatchObject({ code: 'DUPLICATE' });
+      expect(await pendingSummary(w)).toEqual([`ArticleFavorited ${reader.id}:${article.id} v1`]);
+    });
+
+    it('refuses a stale switch: CONCURRENT_UPDATE, nothing written', async () => {
+      await saved(w.favorites.save(newFavorite(reader.id, article.id)));
+      await drainOutbox(w);
+      const load = async () => (await w.favorites.find(reader.id, article.id))!;
+      const [a, b] = [await load(), await load()];
+      a.unfavorite(minutesAfterT0(1));
+      b.unfavorite(minutesAfterT0(2));
+
+      await saved(w.favorites.save(a));
+      expect(await conflictOf(w.favorites.save(b))).toBe('CONCURRENT_UPDATE');
+      expect((await w.favorites.find(reader.id, article.id))?.snapshot()).toEqual(a.snapshot());
+      expect(await pendingEvents(w)).toHaveLength(1);
+    });
+
+    it('does nothing when unfavouriting a pair that was never favourited', async () => {
+      const never = Favorite.between(reader.id, article.id, T0);
+      never.unfavorite(T0);
+
+      await saved(w.favorites.save(never));
+      expect(await w.favorites.find(reader.id, article.id)).toBeNull();
+      expect(await pendingEvents(w)).toEqual([]);
+    });
+
+    it('answers REFERENCE_GONE for an article that does not exist, writing nothing', async () => {
+      const ghost = randomUUID();
+      expect(await conflictOf(w.favorites.save(newFavorite(reader.id, ghost)))).toBe('REFERENCE_GONE');
+      expect(await w.favorites.find(reader.id, ghost)).toBeNull();
+      expect(await pendingEvents(w)).toEqual([]);
+    });
+  });
+}

@@ -105,6 +105,7 @@ export class InMemoryReadModelWriter implements ReadModelWriter {
     if (!this.db.users.has(comment.authorId))
       throw new Error(`in-memory read model: comment ${comment.id} is by unknown user ${comment.authorId}`);
     if (!this.db.articles.has(comment.articleId) || this.db.comments.has(comment.id)) return;
+    if (this.db.commentTombstones.has(comment.id)) return;
     const created = normaliseTimestamp(comment.createdAt);
     this.db.comments.set(comment.id, {
       id: comment.id,
@@ -117,6 +118,7 @@ export class InMemoryReadModelWriter implements ReadModelWriter {
   }
 
   async deleteComment(commentId: number): Promise<void> {
+    this.db.commentTombstones.add(commentId);
     this.db.comments.delete(commentId);
   }
 

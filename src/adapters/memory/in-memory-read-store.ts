@@ -66,6 +66,8 @@ export class InMemoryReadDatabase {
   /** Article id → user id → switch. */
   readonly favorites = new Map<string, Map<string, VersionedSwitch>>();
   readonly comments = new Map<number, MemoryComment>();
+  /** Ids of deleted comments: a late or replayed CommentAdded must not bring one back. */
+  readonly commentTombstones = new Set<number>();
   /** Tag → number of articles using it; tags at 0 are removed. */
   readonly tagCounts = new Map<string, number>();
 
@@ -79,6 +81,7 @@ export class InMemoryReadDatabase {
       this.follows,
       this.favorites,
       this.comments,
+      this.commentTombstones,
       this.tagCounts,
     ])
       map.clear();

@@ -184,6 +184,7 @@ export class SqlReadModelWriter implements ReadModelWriter {
                                   author_id, author_username, author_bio, author_image)
          select $1, $2, $3, $4::timestamptz, $4::timestamptz, $5, $6, $7, $8
          where exists (select 1 from rm_articles where id = $2)
+           and not exists (select 1 from rm_comment_tombstones where id = $1)
          on conflict (id) do nothing`,
         [
           comment.id,
@@ -199,13 +200,16 @@ export class SqlReadModelWriter implements ReadModelWriter {
     });
   }
 
-  async deleteComment(commentId: number): Promise<void> {
-    await this.db.rows(`delete from rm_comments where id = $1`, [commentId]);
+  deleteComment(commentId: number): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      await tx.rows(`insert into rm_comment_tombstones (id) values ($1) on conflict (id) do nothing`, [commentId]);
+      await tx.rows(`delete from rm_comments where id = $1`, [commentId]);
+    });
   }
 
   async clear(): Promise<void> {
     await this.db.rows(
-      `truncate rm_users, rm_articles, rm_article_tombstones, rm_follows, rm_favorites, rm_comments, rm_tags`,
+      `truncate rm_users, rm_articles, rm_article_tombstones, rm_follows, rm_favorites, rm_comments, rm_comment_tombstones, rm_tags`,
     );
   }
 }

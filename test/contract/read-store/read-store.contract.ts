@@ -581,6 +581,17 @@ export function readModelWriterContract(factory: ReadStoresFactory): void {
         expect((await stores().comments.listByArticle(article.id)).map((c) => c.id)).toEqual([kept.id]);
       });
 
+      it('keeps a deleted comment deleted when its CommentAdded comes again (late or replayed)', async () => {
+        const [author] = await givenUsers(stores(), 1);
+        const article = await givenArticle(stores(), author!);
+        const comment = aComment(article, author!);
+        await stores().writer.addComment(comment);
+        await stores().writer.deleteComment(comment.id);
+        await stores().writer.addComment(comment);
+        expect(await stores().comments.findById(comment.id)).toBeNull();
+        expect(await stores().comments.listByArticle(article.id)).toEqual([]);
+      });
+
       it('drops a comment on an article the read model does not hold, and refuses an unknown author', async () => {
         const [author] = await givenUsers(stores(), 1);
         const orphan = aComment({ id: newId() }, author!);

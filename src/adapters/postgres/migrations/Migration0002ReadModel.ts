@@ -102,6 +102,13 @@ export class Migration0002ReadModel extends Migration {
         author_image text null,
         constraint rm_comments_pkey primary key (id)
       )`);
+    // Deleted comments leave their id behind, so a late or replayed CommentAdded (another
+    // projector process, a retry) cannot bring a deleted comment back.
+    this.addSql(`
+      create table rm_comment_tombstones (
+        id integer not null,
+        constraint rm_comment_tombstones_pkey primary key (id)
+      )`);
     // An article's comments, oldest first; also the cascade of deleteArticle.
     this.addSql(`create index rm_comments_article_index on rm_comments (article_id, created_at, id)`);
     // The bulk rewrite of embedded author copies on a rename.
@@ -122,6 +129,7 @@ export class Migration0002ReadModel extends Migration {
   override async down(): Promise<void> {
     for (const table of [
       'rm_tags',
+      'rm_comment_tombstones',
       'rm_comments',
       'rm_favorites',
       'rm_follows',

@@ -142,6 +142,7 @@ export async function createApplication(config: AppConfig, overrides: Applicatio
       databaseUrl: config.databaseUrl,
       dataDir: `${config.dataDir}/pglite`,
       poolSize: config.databasePoolSize,
+      log: (message) => logger.info({ component: 'mikro-orm' }, message),
     });
     closers.push(() => orm.close(true));
     container.bind<SqlOrm>(SqlOrmToken).toConstantValue(orm);

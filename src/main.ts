@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApplication } from './container.js';
+import { DatabaseInUseError } from './adapters/postgres/orm.js';
 import { ConfigError, loadConfig } from './config/config.js';
 
 /** Entry point: configuration → composition root → listen; graceful shutdown on SIGTERM/SIGINT. */
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DatabaseInUseError) {
     console.error(error.message);
   } else {
     console.error('conduit-cqrs failed to start:', error);

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { pino } from 'pino';
 import { createApplication } from '../container.js';
+import { DatabaseInUseError } from '../adapters/postgres/orm.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 
 /**
@@ -131,6 +132,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof DatabaseInUseError ? error.message : error);
   process.exit(1);
 });

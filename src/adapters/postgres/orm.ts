@@ -3,7 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM as PgliteOrm } from '@mikro-orm/pglite';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { writeModelEntities } from './entities.js';
 import { migrations } from './migrations/index.js';
 
@@ -21,6 +21,53 @@ export interface SqlOrmOptions {
   readonly poolSize?: number;
   /** Run pending migrations before returning (default true). */
   readonly migrate?: boolean;
+  /** Where the ORM's own messages (migrations applied) go; silent when absent. */
+  readonly log?: (message: string) => void;
+}
+
+export class DatabaseInUseError extends Error {
+  override readonly name = 'DatabaseInUseError';
+}
+
+/**
+ * PGlite is a single-process database: two processes writing one data folder corrupt it.
+ * A lock file next to the folder holds the owner's pid; a live owner makes a second opener
+ * fail with a clear message, a dead one (crash, kill -9) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = `${dataDir.replace(/\/+$/, '')}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(lockFile, 'utf8').trim() === String(process.pid)) unlinkSync(lockFile);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner))
+        throw new DatabaseInUseError(
+          `The embedded database in ${dataDir} is in use by process ${owner}. Stop it first, or set DATABASE_URL to use PostgreSQL.`,
+        );
+      unlinkSync(lockFile);
+    }
+  }
+  throw new DatabaseInUseError(`Could not lock the embedded database in ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
@@ -35,6 +82,8 @@ export async function createSqlOrm(options: SqlOrmOptions): Promise<SqlOrm> {
     discovery: { warnWhenNoEntities: false },
     allowGlobalContext: false,
     debug: false,
+    colors: false,
+    logger: options.log ?? (() => {}),
   } as const;
   let orm: MikroORM;
   if (options.databaseUrl) {
@@ -45,8 +94,25 @@ export async function createSqlOrm(options: SqlOrmOptions): Promise<SqlOrm> {
     });
   } else {
     const dataDir = options.dataDir ?? './data/pglite';
-    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-    orm = await PgliteOrm.init({ ...common, dbName: dataDir });
+    let unlock = () => {};
+    if (!dataDir.startsWith('memory://')) {
+      mkdirSync(dataDir, { recursive: true });
+      unlock = lockDataDir(dataDir);
+    }
+    try {
+      orm = await PgliteOrm.init({ ...common, dbName: dataDir });
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+    const close = orm.close.bind(orm);
+    orm.close = async (force?: boolean) => {
+      try {
+        await close(force);
+      } finally {
+        unlock();
+      }
+    };
   }
   if (options.migrate !== false) await orm.migrator.up();
   return orm as SqlOrm;

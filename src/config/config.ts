@@ -15,6 +15,8 @@ export interface AppConfig {
   /** PostgreSQL for the write model and the SQL read store; absent → PGlite in dataDir. */
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** MongoDB for the read models (documents shaped like the responses); absent → the SQL read store. */
+  readonly mongoUrl: string | undefined;
   /** HS256 signing secret; undefined → generated once and kept in dataDir (not in production). */
   readonly jwtSecret: string | undefined;
   readonly jwtTtlSeconds: number;
@@ -24,6 +26,13 @@ export interface AppConfig {
   readonly trustProxy: boolean;
   /** In-memory adapters for every port (tests, demos): nothing is stored. */
   readonly storage: 'sql' | 'memory';
+  /** 'inline': each API process projects; 'worker': only `npm run worker` processes do. */
+  readonly projector: 'inline' | 'worker';
+  /** Longest a write waits for its events to be projected before answering (read-your-writes). */
+  readonly readYourWritesTimeoutMs: number;
+  readonly projectorBatchSize: number;
+  readonly projectorMaxAttempts: number;
+  readonly projectorLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +53,7 @@ const schema = {
     DATA_DIR: { type: 'string', minLength: 1, default: './data' },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, maximum: 200, default: 10 },
+    MONGO_URL: { type: 'string', pattern: '^mongodb(\\+srv)?://' },
     JWT_SECRET: { type: 'string', minLength: 32 },
     JWT_TTL: { type: 'string', pattern: '^[0-9]+[smhd]?$', default: '30d' },
     BODY_LIMIT: { type: 'integer', minimum: 1024, maximum: 50 * 1024 * 1024, default: 1024 * 1024 },
@@ -51,6 +61,11 @@ const schema = {
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0 },
     TRUST_PROXY: { type: 'boolean', default: false },
     STORAGE: { type: 'string', enum: ['sql', 'memory'], default: 'sql' },
+    PROJECTOR: { type: 'string', enum: ['inline', 'worker'], default: 'inline' },
+    READ_YOUR_WRITES_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 60_000, default: 2000 },
+    PROJECTOR_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 5000, default: 200 },
+    PROJECTOR_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 8 },
+    PROJECTOR_LEASE_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
   },
 } as const;
 
@@ -62,6 +77,7 @@ interface RawEnv {
   DATA_DIR: string;
   DATABASE_URL?: string;
   DATABASE_POOL_SIZE: number;
+  MONGO_URL?: string;
   JWT_SECRET?: string;
   JWT_TTL: string;
   BODY_LIMIT: number;
@@ -69,6 +85,11 @@ interface RawEnv {
   RATE_LIMIT_PER_MINUTE: number;
   TRUST_PROXY: boolean;
   STORAGE: AppConfig['storage'];
+  PROJECTOR: AppConfig['projector'];
+  READ_YOUR_WRITES_TIMEOUT_MS: number;
+  PROJECTOR_BATCH_SIZE: number;
+  PROJECTOR_MAX_ATTEMPTS: number;
+  PROJECTOR_LEASE_MS: number;
 }
 
 const validate = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true }).compile<RawEnv>(schema);
@@ -97,6 +118,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (raw.NODE_ENV === 'production' && raw.JWT_SECRET === undefined)
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
+  if (raw.PROJECTOR === 'worker' && (raw.STORAGE === 'memory' || raw.DATABASE_URL === undefined))
+    throw new ConfigError(
+      'PROJECTOR=worker needs DATABASE_URL: separate projector processes share the outbox through PostgreSQL (the embedded database is single-process)',
+    );
   return {
     env: raw.NODE_ENV,
     port: raw.PORT,
@@ -105,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: raw.DATA_DIR,
     databaseUrl: raw.DATABASE_URL,
     databasePoolSize: raw.DATABASE_POOL_SIZE,
+    mongoUrl: raw.MONGO_URL,
     jwtSecret: raw.JWT_SECRET,
     jwtTtlSeconds: durationSeconds(raw.JWT_TTL),
     bodyLimitBytes: raw.BODY_LIMIT,
@@ -114,5 +140,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     trustProxy: raw.TRUST_PROXY,
     storage: raw.STORAGE,
+    projector: raw.PROJECTOR,
+    readYourWritesTimeoutMs: raw.READ_YOUR_WRITES_TIMEOUT_MS,
+    projectorBatchSize: raw.PROJECTOR_BATCH_SIZE,
+    projectorMaxAttempts: raw.PROJECTOR_MAX_ATTEMPTS,
+    projectorLeaseMs: raw.PROJECTOR_LEASE_MS,
   };
 }

@@ -13,6 +13,8 @@ export const sqlKinds = (): SqlKind[] => (process.env.TEST_DATABASE_URL ? ['pgli
 
 export interface TestSqlDatabase {
   readonly orm: SqlOrm;
+  /** The PostgreSQL URL of this test database (undefined for PGlite), for child processes. */
+  readonly url: string | undefined;
   /** Removes every row of every table except the migrations bookkeeping. */
   truncate(): Promise<void>;
   close(): Promise<void>;
@@ -37,10 +39,18 @@ async function adminQuery(url: URL, sql: string): Promise<void> {
   }
 }
 
-export async function openTestDatabase(kind: SqlKind): Promise<TestSqlDatabase> {
+/**
+ * Opens a fresh test database of `kind`; or, given `existingUrl`, a second connection to a
+ * test database someone else created (and will drop).
+ */
+export async function openTestDatabase(kind: SqlKind, existingUrl?: string): Promise<TestSqlDatabase> {
   let orm: SqlOrm;
   let drop: () => Promise<void> = async () => {};
-  if (kind === 'pglite') {
+  let databaseUrl: string | undefined;
+  if (existingUrl !== undefined) {
+    databaseUrl = assertTestUrl(existingUrl).toString();
+    orm = await createSqlOrm({ databaseUrl, poolSize: 5 });
+  } else if (kind === 'pglite') {
     orm = await createSqlOrm({ dataDir: 'memory://' });
   } else {
     const base = assertTestUrl(process.env.TEST_DATABASE_URL ?? '');
@@ -48,7 +58,8 @@ export async function openTestDatabase(kind: SqlKind): Promise<TestSqlDatabase> 
     await adminQuery(base, `create database "${name}"`);
     const url = new URL(base);
     url.pathname = `/${name}`;
-    orm = await createSqlOrm({ databaseUrl: url.toString(), poolSize: 5 });
+    databaseUrl = url.toString();
+    orm = await createSqlOrm({ databaseUrl, poolSize: 5 });
     drop = () => adminQuery(base, `drop database if exists "${name}" with (force)`);
   }
   const truncate = async () => {
@@ -64,6 +75,7 @@ export async function openTestDatabase(kind: SqlKind): Promise<TestSqlDatabase> 
   };
   return {
     orm,
+    url: databaseUrl,
     truncate,
     close: async () => {
       await orm.close(true);

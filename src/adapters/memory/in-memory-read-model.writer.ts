@@ -6,29 +6,38 @@ import type {
   UserRecord,
 } from '../../application/projections/read-model.writer.js';
 import { Username } from '../../domain/index.js';
-import { InMemoryReadDatabase, normaliseTimestamp, type VersionedSwitch } from './in-memory-read-store.js';
+import {
+  InMemoryReadSource,
+  normaliseTimestamp,
+  type InMemoryReadDatabase,
+  type VersionedSwitch,
+} from './in-memory-read-store.js';
 
 /**
  * The in-memory twin of SqlReadModelWriter, with the same rules: version-guarded upserts,
- * tombstones for deleted articles, favourites and comments of absent articles dropped,
- * counts recomputed from the data rather than incremented. Each method checks everything
- * before it changes anything, so a refused write leaves no trace (as a rolled-back
- * transaction would).
+ * tombstones for deleted articles, counts recomputed from the data rather than incremented.
+ * A favourite or comment of an article the read model does not hold is refused (thrown, so
+ * the projector retries it) unless the article has a tombstone, in which case it is dropped.
+ *
+ * Each method takes its database from the source once, then checks everything before it
+ * changes anything and never awaits in between, so a refused write leaves no trace (as a
+ * rolled-back transaction would) and a write never straddles a generation swap.
  */
 @injectable()
 export class InMemoryReadModelWriter implements ReadModelWriter {
-  constructor(@inject(InMemoryReadDatabase) private readonly db: InMemoryReadDatabase) {}
+  constructor(@inject(InMemoryReadSource) private readonly source: InMemoryReadSource) {}
 
   async upsertUser(user: UserRecord): Promise<void> {
-    const stored = this.db.users.get(user.id);
+    const db = this.source.current();
+    const stored = db.users.get(user.id);
     if (stored && stored.version >= user.version) return;
     const usernameKey = Username.keyOf(user.username);
-    const holder = this.db.userIdsByKey.get(usernameKey);
+    const holder = db.userIdsByKey.get(usernameKey);
     if (holder !== undefined && holder !== user.id)
       throw new Error(`in-memory read model: username key "${usernameKey}" already belongs to user ${holder}`);
-    if (stored) this.db.userIdsByKey.delete(stored.usernameKey);
-    this.db.userIdsByKey.set(usernameKey, user.id);
-    this.db.users.set(user.id, {
+    if (stored) db.userIdsByKey.delete(stored.usernameKey);
+    db.userIdsByKey.set(usernameKey, user.id);
+    db.users.set(user.id, {
       id: user.id,
       username: user.username,
       usernameKey,
@@ -40,18 +49,20 @@ export class InMemoryReadModelWriter implements ReadModelWriter {
   }
 
   async upsertArticle(article: ArticleRecord): Promise<void> {
-    if (!this.db.users.has(article.authorId))
-      throw new Error(`in-memory read model: article ${article.id} is by unknown user ${article.authorId}`);
-    if (this.db.tombstones.has(article.id)) return;
-    const stored = this.db.articles.get(article.id);
+    const db = this.source.current();
+    if (!db.users.has(article.authorId))
+      throw new Error(`in-memory read model: article ${article.id} is by user ${article.authorId}, not projected yet`);
+    if (db.tombstones.has(article.id)) return;
+    const stored = db.articles.get(article.id);
     if (stored && stored.version >= article.version) return;
-    const holder = this.db.articleIdsBySlug.get(article.slug);
+    const holder = db.articleIdsBySlug.get(article.slug);
     if (holder !== undefined && holder !== article.id)
       throw new Error(`in-memory read model: slug "${article.slug}" already belongs to article ${holder}`);
     const created = normaliseTimestamp(article.createdAt);
-    if (stored) this.db.articleIdsBySlug.delete(stored.slug);
-    this.db.articleIdsBySlug.set(article.slug, article.id);
-    this.db.articles.set(article.id, {
+    const updatedAt = normaliseTimestamp(article.updatedAt).iso;
+    if (stored) db.articleIdsBySlug.delete(stored.slug);
+    db.articleIdsBySlug.set(article.slug, article.id);
+    db.articles.set(article.id, {
       id: article.id,
       authorId: article.authorId,
       slug: article.slug,
@@ -60,41 +71,44 @@ export class InMemoryReadModelWriter implements ReadModelWriter {
       body: article.body,
       tagList: [...article.tagList],
       createdAt: created.iso,
-      updatedAt: normaliseTimestamp(article.updatedAt).iso,
+      updatedAt,
       createdAtMs: created.ms,
       favoritesCount: stored?.favoritesCount ?? 0,
       version: article.version,
     });
     const before = stored?.tagList ?? [];
-    this.recountTags([
+    recountTags(db, [
       ...article.tagList.filter((tag) => !before.includes(tag)),
       ...before.filter((tag) => !article.tagList.includes(tag)),
     ]);
   }
 
   async deleteArticle(articleId: string, version: number): Promise<void> {
-    const stored = this.db.articles.get(articleId);
+    const db = this.source.current();
+    const stored = db.articles.get(articleId);
     if (stored && stored.version >= version) return;
-    this.db.tombstones.set(articleId, Math.max(this.db.tombstones.get(articleId) ?? version, version));
+    db.tombstones.set(articleId, Math.max(db.tombstones.get(articleId) ?? version, version));
     if (!stored) return;
-    for (const [id, comment] of this.db.comments) if (comment.articleId === articleId) this.db.comments.delete(id);
-    this.db.favorites.delete(articleId);
-    this.db.articles.delete(articleId);
-    this.db.articleIdsBySlug.delete(stored.slug);
-    this.recountTags(stored.tagList);
+    for (const [id, comment] of db.comments) if (comment.articleId === articleId) db.comments.delete(id);
+    db.favorites.delete(articleId);
+    db.articles.delete(articleId);
+    db.articleIdsBySlug.delete(stored.slug);
+    recountTags(db, stored.tagList);
   }
 
   async setFollow(followerId: string, followeeId: string, active: boolean, version: number): Promise<void> {
-    let followed = this.db.follows.get(followerId);
-    if (!followed) this.db.follows.set(followerId, (followed = new Map()));
+    const db = this.source.current();
+    let followed = db.follows.get(followerId);
+    if (!followed) db.follows.set(followerId, (followed = new Map()));
     setIfNewer(followed, followeeId, { active, version });
   }
 
   async setFavorite(userId: string, articleId: string, active: boolean, version: number): Promise<void> {
-    const article = this.db.articles.get(articleId);
-    if (!article) return;
-    let favourites = this.db.favorites.get(articleId);
-    if (!favourites) this.db.favorites.set(articleId, (favourites = new Map()));
+    const db = this.source.current();
+    const article = db.articles.get(articleId);
+    if (!article) return refuseOrDrop(db, articleId, `favourite of ${userId}`);
+    let favourites = db.favorites.get(articleId);
+    if (!favourites) db.favorites.set(articleId, (favourites = new Map()));
     setIfNewer(favourites, userId, { active, version });
     let count = 0;
     for (const favourite of favourites.values()) if (favourite.active) count++;
@@ -102,12 +116,13 @@ export class InMemoryReadModelWriter implements ReadModelWriter {
   }
 
   async addComment(comment: CommentRecord): Promise<void> {
-    if (!this.db.users.has(comment.authorId))
-      throw new Error(`in-memory read model: comment ${comment.id} is by unknown user ${comment.authorId}`);
-    if (!this.db.articles.has(comment.articleId) || this.db.comments.has(comment.id)) return;
-    if (this.db.commentTombstones.has(comment.id)) return;
+    const db = this.source.current();
+    if (!db.users.has(comment.authorId))
+      throw new Error(`in-memory read model: comment ${comment.id} is by user ${comment.authorId}, not projected yet`);
+    if (!db.articles.has(comment.articleId)) return refuseOrDrop(db, comment.articleId, `comment ${comment.id}`);
+    if (db.comments.has(comment.id) || db.commentTombstones.has(comment.id)) return;
     const created = normaliseTimestamp(comment.createdAt);
-    this.db.comments.set(comment.id, {
+    db.comments.set(comment.id, {
       id: comment.id,
       articleId: comment.articleId,
       authorId: comment.authorId,
@@ -118,21 +133,32 @@ export class InMemoryReadModelWriter implements ReadModelWriter {
   }
 
   async deleteComment(commentId: number): Promise<void> {
-    this.db.commentTombstones.add(commentId);
-    this.db.comments.delete(commentId);
+    const db = this.source.current();
+    db.commentTombstones.add(commentId);
+    db.comments.delete(commentId);
   }
 
   async clear(): Promise<void> {
-    this.db.clear();
+    this.source.current().clear();
   }
+}
 
-  private recountTags(tags: readonly string[]): void {
-    for (const tag of new Set(tags)) {
-      let count = 0;
-      for (const article of this.db.articles.values()) if (article.tagList.includes(tag)) count++;
-      if (count > 0) this.db.tagCounts.set(tag, count);
-      else this.db.tagCounts.delete(tag);
-    }
+/**
+ * What belongs to an article the read model does not hold: dropped when the article was
+ * deleted (its tombstone), refused otherwise — the article has not been projected yet, and
+ * the projector must retry the event rather than lose it.
+ */
+function refuseOrDrop(db: InMemoryReadDatabase, articleId: string, what: string): void {
+  if (db.tombstones.has(articleId)) return;
+  throw new Error(`in-memory read model: ${what} is of article ${articleId}, which is not projected yet`);
+}
+
+function recountTags(db: InMemoryReadDatabase, tags: readonly string[]): void {
+  for (const tag of new Set(tags)) {
+    let count = 0;
+    for (const article of db.articles.values()) if (article.tagList.includes(tag)) count++;
+    if (count > 0) db.tagCounts.set(tag, count);
+    else db.tagCounts.delete(tag);
   }
 }
 

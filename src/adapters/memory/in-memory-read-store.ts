@@ -43,16 +43,26 @@ export interface MemoryComment {
 }
 
 /**
- * The one in-memory read database that the in-memory read stores and writer share (bind it
- * as a singleton). It keeps authors by reference, not as embedded copies: an article or
- * comment reads its author's current row, which is exactly what the SQL and Mongo stores
- * achieve by rewriting their copies on every rename.
+ * Where the in-memory read adapters find the database to use: the active generation's
+ * (`InMemoryReadModelStore`, bound under this token in the container), or one fixed
+ * database (an `InMemoryReadDatabase` is its own source: tests, the writer of a rebuild).
+ * Adapters ask once per call, so one call never spans two generations.
+ */
+export interface InMemoryReadSource {
+  current(): InMemoryReadDatabase;
+}
+export const InMemoryReadSource = Symbol.for('InMemoryReadSource');
+
+/**
+ * One generation of the in-memory read model. It keeps authors by reference, not as
+ * embedded copies: an article or comment reads its author's current row, which is exactly
+ * what the SQL and Mongo stores achieve by rewriting their copies on every rename.
  *
  * Every method of the adapters runs synchronously between awaits, so each write is atomic
  * with respect to every other and recounts are exact without locks.
  */
 @injectable()
-export class InMemoryReadDatabase {
+export class InMemoryReadDatabase implements InMemoryReadSource {
   readonly users = new Map<string, MemoryUser>();
   /** Username key → user id; unique like rm_users.username_key. */
   readonly userIdsByKey = new Map<string, string>();
@@ -70,6 +80,10 @@ export class InMemoryReadDatabase {
   readonly commentTombstones = new Set<number>();
   /** Tag → number of articles using it; tags at 0 are removed. */
   readonly tagCounts = new Map<string, number>();
+
+  current(): InMemoryReadDatabase {
+    return this;
+  }
 
   clear(): void {
     for (const map of [

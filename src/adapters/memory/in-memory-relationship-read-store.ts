@@ -1,17 +1,18 @@
 import { inject, injectable } from 'inversify';
 import type { RelationshipReadStore } from '../../application/profiles/relationship.read-store.js';
-import { InMemoryReadDatabase } from './in-memory-read-store.js';
+import { InMemoryReadSource } from './in-memory-read-store.js';
 
 @injectable()
 export class InMemoryRelationshipReadStore implements RelationshipReadStore {
-  constructor(@inject(InMemoryReadDatabase) private readonly db: InMemoryReadDatabase) {}
+  constructor(@inject(InMemoryReadSource) private readonly source: InMemoryReadSource) {}
 
   async followedAmong(viewerId: string, userIds: readonly string[]): Promise<ReadonlySet<string>> {
-    const followed = this.db.follows.get(viewerId);
+    const followed = this.source.current().follows.get(viewerId);
     return new Set(userIds.filter((id) => followed?.get(id)?.active === true));
   }
 
   async favoritedAmong(viewerId: string, articleIds: readonly string[]): Promise<ReadonlySet<string>> {
-    return new Set(articleIds.filter((id) => this.db.favorites.get(id)?.get(viewerId)?.active === true));
+    const { favorites } = this.source.current();
+    return new Set(articleIds.filter((id) => favorites.get(id)?.get(viewerId)?.active === true));
   }
 }

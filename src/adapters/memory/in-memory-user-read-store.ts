@@ -2,20 +2,21 @@ import { inject, injectable } from 'inversify';
 import type { StoredAuthor, StoredUser } from '../../application/read-model/stored.js';
 import type { UserReadStore } from '../../application/users/user.read-store.js';
 import { Username } from '../../domain/index.js';
-import { InMemoryReadDatabase } from './in-memory-read-store.js';
+import { InMemoryReadSource } from './in-memory-read-store.js';
 
 @injectable()
 export class InMemoryUserReadStore implements UserReadStore {
-  constructor(@inject(InMemoryReadDatabase) private readonly db: InMemoryReadDatabase) {}
+  constructor(@inject(InMemoryReadSource) private readonly source: InMemoryReadSource) {}
 
   async findById(userId: string): Promise<StoredUser | null> {
-    const user = this.db.users.get(userId);
+    const user = this.source.current().users.get(userId);
     return user ? { id: user.id, username: user.username, email: user.email, bio: user.bio, image: user.image } : null;
   }
 
   async findProfileByUsernameKey(usernameKey: string): Promise<StoredAuthor | null> {
+    const db = this.source.current();
     // keyOf is idempotent, so a caller that already passes a key gets the same look-up.
-    const id = this.db.userIdsByKey.get(Username.keyOf(usernameKey));
-    return id === undefined ? null : this.db.author(id);
+    const id = db.userIdsByKey.get(Username.keyOf(usernameKey));
+    return id === undefined ? null : db.author(id);
   }
 }

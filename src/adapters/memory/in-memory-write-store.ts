@@ -152,10 +152,17 @@ export class ForeignKeyViolation extends Error {
   }
 }
 
-interface StoredEvent {
+/** An outbox row, with the projectors' bookkeeping (as the SQL columns). */
+export interface StoredEvent {
   readonly position: number;
   readonly event: ConduitEvent;
   appliedAt: Date | null;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  parkedAt: Date | null;
+  lastError: string | null;
 }
 
 /**
@@ -229,7 +236,17 @@ export class InMemoryWriteStore {
     row.apply();
     for (const event of events) {
       this.lastPosition += 1;
-      this.outbox.push({ position: this.lastPosition, event: copy(event), appliedAt: null });
+      this.outbox.push({
+        position: this.lastPosition,
+        event: copy(event),
+        appliedAt: null,
+        attempts: 0,
+        nextAttemptAt: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        parkedAt: null,
+        lastError: null,
+      });
       this.recordedVersions.add(versionKey(event));
     }
     aggregate.markPersisted();
@@ -254,22 +271,34 @@ export class InMemoryWriteStore {
     if (!table.has(primaryKey)) throw new ForeignKeyViolation(constraint);
   }
 
-  pendingEvents(limit: number): OutboxEntry[] {
-    const pending: OutboxEntry[] = [];
-    for (let i = this.firstPending; i < this.outbox.length && pending.length < limit; i++) {
-      const stored = this.outbox[i];
-      if (stored !== undefined && stored.appliedAt === null)
-        pending.push({ position: stored.position, event: copy(stored.event) });
-    }
-    return pending;
+  /** Outbox rows from the first one still to do (not applied, not parked), in position order. */
+  *outboxToDo(): Generator<StoredEvent> {
+    while (this.outbox[this.firstPending] !== undefined && isDone(this.outbox[this.firstPending] as StoredEvent))
+      this.firstPending += 1;
+    for (let i = this.firstPending; i < this.outbox.length; i++) yield this.outbox[i] as StoredEvent;
   }
 
-  markApplied(positions: readonly number[], now: Date): void {
-    for (const position of positions) {
-      const stored = this.outbox[position - 1];
-      if (stored !== undefined && stored.appliedAt === null) stored.appliedAt = now;
-    }
-    while (this.outbox[this.firstPending]?.appliedAt != null) this.firstPending += 1;
+  /** Starts the to-do scan from the beginning again (after parked events were requeued). */
+  rewindToDo(): void {
+    this.firstPending = 0;
+  }
+
+  /** Every outbox row after `position`, in order. */
+  outboxAfter(position: number): StoredEvent[] {
+    return this.outbox.slice(Math.max(0, position));
+  }
+
+  outboxAt(position: number): StoredEvent | undefined {
+    return this.outbox[position - 1];
+  }
+
+  get lastOutboxPosition(): number {
+    return this.lastPosition;
+  }
+
+  /** A copy of an outbox row as the projectors see it. */
+  static entryOf(stored: StoredEvent): OutboxEntry {
+    return { position: stored.position, event: copy(stored.event), attempts: stored.attempts };
   }
 
   /** Empties every table and the outbox and restarts the sequences (tests). */
@@ -284,3 +313,5 @@ export class InMemoryWriteStore {
 }
 
 const versionKey = (event: ConduitEvent): string => `${event.aggregateType}:${event.aggregateId}:${event.version}`;
+
+const isDone = (stored: StoredEvent): boolean => stored.appliedAt !== null || stored.parkedAt !== null;

@@ -3,6 +3,7 @@ import type { CommentReadStore } from '../../application/comments/comment.read-s
 import type { StoredComment } from '../../application/read-model/stored.js';
 import { SqlOrmToken, type SqlOrm } from '../postgres/orm.js';
 import { authorColumns, isoTimestamp, SqlReadDatabase, toAuthor, type AuthorColumns } from './sql-read-database.js';
+import { SqlActiveGeneration, type SqlGenerationSource } from './sql-read-generation.js';
 
 interface CommentRow extends AuthorColumns {
   readonly id: number;
@@ -24,25 +25,32 @@ const toComment = (row: CommentRow): StoredComment => ({
   author: toAuthor(row),
 });
 
-/** Comments from `rm_comments`, authors embedded: one statement per call. */
+/** Comments from `rm_comments` of the active generation, authors embedded: one statement per call. */
 @injectable()
 export class SqlCommentReadStore implements CommentReadStore {
   private readonly db: SqlReadDatabase;
 
-  constructor(@inject(SqlOrmToken) orm: SqlOrm) {
+  constructor(
+    @inject(SqlOrmToken) orm: SqlOrm,
+    @inject(SqlActiveGeneration) private readonly generation: SqlGenerationSource,
+  ) {
     this.db = new SqlReadDatabase(orm);
   }
 
   async listByArticle(articleId: string): Promise<StoredComment[]> {
+    const t = await this.generation.tables();
     const rows = await this.db.rows<CommentRow>(
-      `select ${COLUMNS} from rm_comments c where c.article_id = $1 order by c.created_at, c.id`,
+      `select ${COLUMNS} from ${t.comments} c where c.article_id = $1 order by c.created_at, c.id`,
       [articleId],
     );
     return rows.map(toComment);
   }
 
   async findById(commentId: number): Promise<StoredComment | null> {
-    const [row] = await this.db.rows<CommentRow>(`select ${COLUMNS} from rm_comments c where c.id = $1`, [commentId]);
+    const t = await this.generation.tables();
+    const [row] = await this.db.rows<CommentRow>(`select ${COLUMNS} from ${t.comments} c where c.id = $1`, [
+      commentId,
+    ]);
     return row ? toComment(row) : null;
   }
 }

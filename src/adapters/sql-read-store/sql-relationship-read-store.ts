@@ -2,6 +2,7 @@ import { inject, injectable } from 'inversify';
 import type { RelationshipReadStore } from '../../application/profiles/relationship.read-store.js';
 import { SqlOrmToken, type SqlOrm } from '../postgres/orm.js';
 import { SqlReadDatabase } from './sql-read-database.js';
+import { SqlActiveGeneration, type SqlGenerationSource } from './sql-read-generation.js';
 
 const NONE: ReadonlySet<string> = new Set();
 
@@ -13,14 +14,18 @@ const NONE: ReadonlySet<string> = new Set();
 export class SqlRelationshipReadStore implements RelationshipReadStore {
   private readonly db: SqlReadDatabase;
 
-  constructor(@inject(SqlOrmToken) orm: SqlOrm) {
+  constructor(
+    @inject(SqlOrmToken) orm: SqlOrm,
+    @inject(SqlActiveGeneration) private readonly generation: SqlGenerationSource,
+  ) {
     this.db = new SqlReadDatabase(orm);
   }
 
   async followedAmong(viewerId: string, userIds: readonly string[]): Promise<ReadonlySet<string>> {
     if (userIds.length === 0) return NONE;
+    const t = await this.generation.tables();
     const rows = await this.db.rows<{ id: string }>(
-      `select followee_id as id from rm_follows
+      `select followee_id as id from ${t.follows}
        where follower_id = $1 and followee_id = any($2::text[]) and active`,
       [viewerId, [...userIds]],
     );
@@ -29,8 +34,9 @@ export class SqlRelationshipReadStore implements RelationshipReadStore {
 
   async favoritedAmong(viewerId: string, articleIds: readonly string[]): Promise<ReadonlySet<string>> {
     if (articleIds.length === 0) return NONE;
+    const t = await this.generation.tables();
     const rows = await this.db.rows<{ id: string }>(
-      `select article_id as id from rm_favorites
+      `select article_id as id from ${t.favorites}
        where user_id = $1 and article_id = any($2::text[]) and active`,
       [viewerId, [...articleIds]],
     );

@@ -550,11 +550,31 @@ export function readModelWriterContract(factory: ReadStoresFactory): void {
         expect((await stores().articles.findBySlug(article.slug))?.favoritesCount).toBe(12);
       });
 
-      it('ignores a favourite of an article the read model does not hold', async () => {
-        const [fan] = await givenUsers(stores(), 1);
-        const missing = newId();
-        await stores().writer.setFavorite(fan!.id, missing, true, 1);
-        expect((await stores().relationships.favoritedAmong(fan!.id, [missing])).size).toBe(0);
+      it('refuses a favourite of an article not projected yet, so that it is retried, and applies the retry', async () => {
+        // With several projector processes an ArticleFavorited can overtake its ArticlePublished.
+        const [author, fan] = await givenUsers(stores(), 2);
+        const early = anArticle(author!);
+        await expect(stores().writer.setFavorite(fan!.id, early.id, true, 1)).rejects.toThrow();
+        expect((await stores().relationships.favoritedAmong(fan!.id, [early.id])).size).toBe(0);
+
+        await stores().writer.upsertArticle(early);
+        await stores().writer.setFavorite(fan!.id, early.id, true, 1);
+        expect([...(await stores().relationships.favoritedAmong(fan!.id, [early.id]))]).toEqual([early.id]);
+        expect((await stores().articles.findBySlug(early.slug))?.favoritesCount).toBe(1);
+      });
+
+      it('drops a favourite of a deleted article silently, whether it was ever projected or not', async () => {
+        const [author, fan] = await givenUsers(stores(), 2);
+        const article = await givenArticle(stores(), author!);
+        await stores().writer.deleteArticle(article.id, 2);
+        // Deleted before this projector ever saw it: the deletion alone leaves the tombstone.
+        const neverSeen = newId();
+        await stores().writer.deleteArticle(neverSeen, 2);
+
+        await stores().writer.setFavorite(fan!.id, article.id, true, 1);
+        await stores().writer.setFavorite(fan!.id, neverSeen, true, 1);
+        expect((await stores().relationships.favoritedAmong(fan!.id, [article.id, neverSeen])).size).toBe(0);
+        expect(await stores().articles.list({ favoritedByKey: fan!.username }, PAGE)).toEqual({ items: [], total: 0 });
       });
     });
 
@@ -592,11 +612,37 @@ export function readModelWriterContract(factory: ReadStoresFactory): void {
         expect(await stores().comments.listByArticle(article.id)).toEqual([]);
       });
 
-      it('drops a comment on an article the read model does not hold, and refuses an unknown author', async () => {
+      it('refuses a comment on an article not projected yet, so that it is retried, and applies the retry', async () => {
+        // With several projector processes a CommentAdded can overtake its ArticlePublished.
         const [author] = await givenUsers(stores(), 1);
-        const orphan = aComment({ id: newId() }, author!);
+        const early = anArticle(author!);
+        const comment = aComment(early, author!);
+        await expect(stores().writer.addComment(comment)).rejects.toThrow();
+        expect(await stores().comments.findById(comment.id)).toBeNull();
+
+        await stores().writer.upsertArticle(early);
+        await stores().writer.addComment(comment);
+        expect((await stores().comments.listByArticle(early.id)).map((c) => c.id)).toEqual([comment.id]);
+      });
+
+      it('drops a comment on a deleted article silently, whether it was ever projected or not', async () => {
+        const [author] = await givenUsers(stores(), 1);
+        const article = await givenArticle(stores(), author!);
+        await stores().writer.deleteArticle(article.id, 2);
+        const neverSeen = { id: newId() };
+        await stores().writer.deleteArticle(neverSeen.id, 2);
+
+        const late = aComment(article, author!);
+        const orphan = aComment(neverSeen, author!);
+        await stores().writer.addComment(late);
         await stores().writer.addComment(orphan);
+        expect(await stores().comments.findById(late.id)).toBeNull();
         expect(await stores().comments.findById(orphan.id)).toBeNull();
+        expect(await stores().comments.listByArticle(neverSeen.id)).toEqual([]);
+      });
+
+      it('refuses a comment by a user not projected yet', async () => {
+        const [author] = await givenUsers(stores(), 1);
         const article = await givenArticle(stores(), author!);
         await expect(stores().writer.addComment(aComment(article, { id: newId() }))).rejects.toThrow();
         expect(await stores().comments.listByArticle(article.id)).toEqual([]);

@@ -1,40 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SqlOrm } from '../../../src/adapters/postgres/orm.js';
-import { SqlArticleReadStore } from '../../../src/adapters/sql-read-store/sql-article-read-store.js';
-import { SqlCommentReadStore } from '../../../src/adapters/sql-read-store/sql-comment-read-store.js';
 import { SqlReadDatabase } from '../../../src/adapters/sql-read-store/sql-read-database.js';
-import { SqlReadModelWriter } from '../../../src/adapters/sql-read-store/sql-read-model.writer.js';
-import { SqlRelationshipReadStore } from '../../../src/adapters/sql-read-store/sql-relationship-read-store.js';
-import { SqlUserReadStore } from '../../../src/adapters/sql-read-store/sql-user-read-store.js';
+import { FixedSqlGeneration } from '../../../src/adapters/sql-read-store/sql-read-generation.js';
+import { ensureActiveGeneration } from '../../../src/application/projections/ensure-active-generation.js';
+import { sqlReadSide, sqlStoresOn, type SqlReadSide } from '../../support/read-model-sql.js';
 import { openTestDatabase, sqlKinds, type TestSqlDatabase } from '../../support/sql.js';
 import { readStoreContracts } from './read-store.contract.js';
 import { anArticle, aUser, givenUsers, type ReadStores } from './read-store.fixtures.js';
 
-const sqlStores = (orm: SqlOrm): ReadStores => ({
-  writer: new SqlReadModelWriter(orm),
-  users: new SqlUserReadStore(orm),
-  articles: new SqlArticleReadStore(orm),
-  comments: new SqlCommentReadStore(orm),
-  relationships: new SqlRelationshipReadStore(orm),
-});
-
 describe.each(sqlKinds())('SQL read store on %s', (kind) => {
   let db: TestSqlDatabase;
+  let side: SqlReadSide;
+  let generation: string;
   beforeAll(async () => {
     db = await openTestDatabase(kind);
+    // Wired as the container wires it: every adapter follows the active generation.
+    side = sqlReadSide(db.orm);
+    generation = await ensureActiveGeneration(side.store);
   });
   afterAll(async () => db?.close());
 
+  /** The generation's tables emptied (DDL once per file: it is the slow part on PGlite). */
   const fresh = async (): Promise<ReadStores> => {
-    await db.truncate();
-    return sqlStores(db.orm);
+    await side.stores.writer.clear();
+    return side.stores;
   };
 
   readStoreContracts(fresh);
 
   describe('statements per call (no N+1)', () => {
     it('lists with two statements and answers relationships with one, whatever the page size', async () => {
-      const stores = await fresh();
+      await fresh();
+      // A fixed generation: the active one is looked up once per second, not per call (its own test).
+      const stores = sqlStoresOn(db.orm, new FixedSqlGeneration(generation));
       const [author, viewer] = await givenUsers(stores, 2);
       for (let i = 0; i < 25; i++) await stores.writer.upsertArticle(anArticle(author!, { tagList: ['t'] }));
       const client = (db.orm.em.getConnection() as unknown as { getClient(): { executeQuery: () => unknown } }).getClient();
@@ -68,6 +65,8 @@ describe.each(sqlKinds())('SQL read store on %s', (kind) => {
     const planOf = (sql: string, params: unknown[]): Promise<string> =>
       new SqlReadDatabase(db.orm).transaction(async (tx) => {
         await tx.rows(`set local enable_seqscan = off`);
+        // The statements below name the tables unqualified, as they are inside the generation.
+        await tx.rows(`set local search_path to "rm_${generation}"`);
         const rows = await tx.rows<{ 'QUERY PLAN': string }>(`explain ${sql}`, params);
         return rows.map((r) => r['QUERY PLAN']).join('\n');
       });

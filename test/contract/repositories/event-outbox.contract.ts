@@ -14,6 +14,10 @@ import {
   type WriteSide,
 } from './write-side.contract.js';
 
+const LEASE = 60_000;
+const summary = (entries: { event: { type: string; aggregateId: string; version: number } }[]) =>
+  entries.map(({ event }) => `${event.type} ${event.aggregateId} v${event.version}`);
+
 /** The definition of EventOutbox: every adapter of the port passes this suite. */
 export function eventOutboxContract(open: OpenWriteSide): void {
   describe('EventOutbox', () => {
@@ -22,11 +26,14 @@ export function eventOutboxContract(open: OpenWriteSide): void {
       w = await open();
     });
 
-    it('has nothing pending in an empty database', async () => {
-      expect(await w.outbox.pending(100)).toEqual([]);
+    it('is empty in an empty database', async () => {
+      expect(await w.outbox.claim('a', 100, LEASE)).toEqual([]);
+      expect(await w.outbox.lastPosition()).toBe(0);
+      expect(await w.outbox.projectedThrough(0)).toBe(true);
+      expect(await w.outbox.readAfter(0, 10)).toEqual([]);
     });
 
-    it('returns the events of every aggregate in commit order, with increasing positions', async () => {
+    it('keeps the events of every aggregate in commit order, with increasing positions', async () => {
       const jake = await storedUser(w);
       const celeb = await storedUser(w);
       const article = await storedArticle(w, celeb.id);
@@ -43,31 +50,85 @@ export function eventOutboxContract(open: OpenWriteSide): void {
       expect(positions.every(Number.isSafeInteger)).toBe(true);
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
       expect(new Set(positions).size).toBe(positions.length);
+      expect(await w.outbox.lastPosition()).toBe(positions.at(-1));
       expect(pending[0]?.event.occurredAt).toEqual(T0);
       expect(pending[0]?.event.occurredAt).toBeInstanceOf(Date);
+      expect(pending.every((entry) => entry.attempts === 0)).toBe(true);
     });
 
-    it('returns at most `limit` events, the oldest first', async () => {
+    it('claims at most `limit` due events, oldest first, and never the same ones twice while leased', async () => {
       const users = [await storedUser(w), await storedUser(w), await storedUser(w)];
-      const firstTwo = await w.outbox.pending(2);
-      expect(firstTwo.map((entry) => entry.event.aggregateId)).toEqual([users[0]!.id, users[1]!.id]);
+      const first = await w.outbox.claim('a', 2, LEASE);
+      expect(first.map((entry) => entry.event.aggregateId)).toEqual([users[0]!.id, users[1]!.id]);
+      const second = await w.outbox.claim('b', 10, LEASE);
+      expect(second.map((entry) => entry.event.aggregateId)).toEqual([users[2]!.id]);
+      expect(await w.outbox.claim('c', 10, LEASE)).toEqual([]);
     });
 
-    it('stops returning events once marked applied, whatever the order they are marked in', async () => {
-      const [a, , c] = [await storedUser(w), await storedUser(w), await storedUser(w)];
-      const [first, second, third] = await pendingEvents(w);
+    it('hands a dead owner’s events to the next claimer once the lease runs out', async () => {
+      await storedUser(w);
+      expect(await w.outbox.claim('killed', 10, 1_000)).toHaveLength(1);
+      expect(await w.outbox.claim('other', 10, LEASE)).toHaveLength(0);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await w.outbox.claim('other', 10, LEASE)).toHaveLength(1);
+    });
 
-      await w.outbox.markApplied([second!.position]);
-      expect(await pendingSummary(w)).toEqual([`UserRegistered ${a.id} v1`, `UserRegistered ${c.id} v1`]);
-      await w.outbox.markApplied([first!.position, third!.position]);
-      expect(await pendingEvents(w)).toEqual([]);
+    it('stops handing out events once applied, whatever the order they are marked in', async () => {
+      const [a, , c] = [await storedUser(w), await storedUser(w), await storedUser(w)];
+      const [first, second, third] = await w.outbox.claim('a', 10, 1_000);
+      await w.outbox.markApplied('a', [second!.position]);
+      expect(await w.outbox.projectedThrough(first!.position)).toBe(false);
+      await w.outbox.markApplied('a', [first!.position, third!.position]);
+      expect(await w.outbox.projectedThrough(third!.position)).toBe(true);
 
       // Marking again, or nothing, or positions that do not exist, changes nothing.
-      await w.outbox.markApplied([first!.position, second!.position]);
-      await w.outbox.markApplied([]);
-      await w.outbox.markApplied([third!.position + 1000]);
+      await w.outbox.markApplied('a', [first!.position, second!.position]);
+      await w.outbox.markApplied('a', []);
+      await w.outbox.markApplied('a', [third!.position + 1000]);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
       const later = await storedUser(w);
-      expect(await pendingSummary(w)).toEqual([`UserRegistered ${later.id} v1`]);
+      expect(summary(await w.outbox.claim('b', 10, LEASE))).toEqual([`UserRegistered ${later.id} v1`]);
+      // Applied events are still there for replays and rebuilds.
+      expect(summary(await w.outbox.readAfter(0, 10))).toEqual([
+        `UserRegistered ${a.id} v1`,
+        `UserRegistered ${(await pendingEvents(w))[1]!.event.aggregateId} v1`,
+        `UserRegistered ${c.id} v1`,
+        `UserRegistered ${later.id} v1`,
+      ]);
+      expect(summary(await w.outbox.readAfter(third!.position, 10))).toEqual([`UserRegistered ${later.id} v1`]);
+    });
+
+    it('retries a failed event when its time comes, counting attempts, and parks it for good', async () => {
+      const user = await storedUser(w);
+      const [entry] = await w.outbox.claim('a', 10, LEASE);
+      await w.outbox.markFailed('a', entry!.position, 'Error: boom', new Date(Date.now() + 60_000));
+      // Not due yet, but still to do: a read-your-writes wait would go on waiting.
+      expect(await w.outbox.claim('a', 10, LEASE)).toEqual([]);
+      expect(await w.outbox.projectedThrough(entry!.position)).toBe(false);
+
+      await w.outbox.markFailed('a', entry!.position, 'Error: boom again', new Date(Date.now() - 1));
+      const [retried] = await w.outbox.claim('b', 10, LEASE);
+      expect(retried).toMatchObject({ position: entry!.position, attempts: 2 });
+
+      await w.outbox.markFailed('b', entry!.position, 'Error: for the last time', null);
+      expect(await w.outbox.claim('c', 10, LEASE)).toEqual([]);
+      expect(await w.outbox.projectedThrough(entry!.position)).toBe(true);
+      const [parked] = await w.outbox.parked(10);
+      expect(parked).toMatchObject({ position: entry!.position, attempts: 3, reason: 'Error: for the last time' });
+      expect(parked?.event.aggregateId).toBe(user.id);
+      expect(parked?.parkedAt).toBeInstanceOf(Date);
+
+      expect(await w.outbox.requeueParked()).toBe(1);
+      expect(await w.outbox.parked(10)).toEqual([]);
+      expect(await w.outbox.claim('d', 10, LEASE)).toMatchObject([{ position: entry!.position, attempts: 0 }]);
+    });
+
+    it('does not let a parked or retrying event hold up the events behind it', async () => {
+      await storedUser(w);
+      const [stuck] = await w.outbox.claim('a', 10, LEASE);
+      await w.outbox.markFailed('a', stuck!.position, 'Error: stuck', null);
+      const next = await storedUser(w);
+      expect(summary(await w.outbox.claim('a', 10, LEASE))).toEqual([`UserRegistered ${next.id} v1`]);
     });
 
     it('gives each event of one save its own position, in the order they were recorded', async () => {

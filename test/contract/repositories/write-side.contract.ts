@@ -129,12 +129,18 @@ export async function storedArticle(
   return article;
 }
 
-/** Every event not yet applied, in outbox order. */
-export const pendingEvents = async (w: WriteSide): Promise<OutboxEntry[]> => w.outbox.pending(10_000);
+/** How far each write side's outbox was drained by `drainOutbox`. */
+const drainedThrough = new WeakMap<WriteSide, number>();
 
-/** Marks everything pending as applied, so a test sees only the events it causes next. */
+/** Every event appended since the last `drainOutbox`, in outbox order. */
+export const pendingEvents = async (w: WriteSide): Promise<OutboxEntry[]> =>
+  w.outbox.readAfter(drainedThrough.get(w) ?? 0, 10_000);
+
+/** Marks everything so far as applied, so a test sees only the events it causes next. */
 export async function drainOutbox(w: WriteSide): Promise<void> {
-  await w.outbox.markApplied((await pendingEvents(w)).map((entry) => entry.position));
+  const last = await w.outbox.lastPosition();
+  await w.outbox.markApplied('test', (await pendingEvents(w)).map((entry) => entry.position));
+  drainedThrough.set(w, last);
 }
 
 /** The pending events reduced to what identifies them: type, aggregate and version. */

@@ -114,10 +114,19 @@ export class Migration0001WriteModel extends Migration {
         payload jsonb not null,
         occurred_at timestamptz not null,
         applied_at timestamptz null,
+        attempts integer not null default 0,
+        next_attempt_at timestamptz null,
+        lease_owner text null,
+        lease_expires_at timestamptz null,
+        parked_at timestamptz null,
+        last_error text null,
         constraint outbox_pkey primary key (position),
         constraint outbox_aggregate_version_unique unique (aggregate_type, aggregate_id, version)
       )`);
-    this.addSql(`create index outbox_pending_index on outbox (position) where applied_at is null`);
+    // The projectors' queue: claims, read-your-writes waits and backlog checks read only
+    // the events still to do, so their cost does not grow with the applied history.
+    this.addSql(`create index outbox_pending_index on outbox (position) where applied_at is null and parked_at is null`);
+    this.addSql(`create index outbox_parked_index on outbox (position) where parked_at is not null`);
   }
 
   override async down(): Promise<void> {

@@ -1,6 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001WriteModel } from './Migration0001WriteModel.js';
-import { Migration0002ReadModel } from './Migration0002ReadModel.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the file system) so
@@ -8,5 +7,4 @@ import { Migration0002ReadModel } from './Migration0002ReadModel.js';
  */
 export const migrations: MigrationObject[] = [
   { name: 'Migration0001WriteModel', class: Migration0001WriteModel },
-  { name: 'Migration0002ReadModel', class: Migration0002ReadModel },
 ];

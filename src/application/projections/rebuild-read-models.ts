@@ -1,0 +1,380 @@
+import { inject, injectable } from 'inversify';
+import { Clock } from '../shared/ports.js';
+import { ConduitProjection } from './conduit.projection.js';
+import { EventOutbox } from './event-outbox.js';
+import { GENERATION_TTL_MS, ReadModelStore } from './read-model.store.js';
+import type { ReadModelWriter } from './read-model.writer.js';
+import { WriteModelSnapshot, type WriteModelCounts } from './write-model-snapshot.js';
+
+/** The steps of a rebuild, in order, as progress reports name them. */
+export type RebuildStep =
+  /** Waiting for writes that were in flight at the start to commit. */
+  | 'settle'
+  | 'users'
+  | 'articles'
+  | 'follows'
+  | 'favorites'
+  | 'comments'
+  /** Recording the deletions from before the copy (the write model no longer holds what they deleted). */
+  | 'tombstones'
+  /** Replaying the events written during the copy, before the swap. */
+  | 'catch-up'
+  /** After the swap: waiting for every process to leave the old generation. */
+  | 'drain'
+  /** Replaying again, for what processes still on the old generation projected there. */
+  | 'final-replay'
+  | 'cleanup';
+
+/** Where a rebuild reports how far it is (the CLI draws bars). Awaited: a slow reporter slows the rebuild. */
+export interface RebuildProgress {
+  /** `total` items are expected: rows, events (an estimate: writes go on meanwhile), 0 for waits. */
+  started(step: RebuildStep, total: number): void | Promise<void>;
+  advanced(step: RebuildStep, count: number): void | Promise<void>;
+  finished(step: RebuildStep): void | Promise<void>;
+}
+
+export interface RebuildReadModels {
+  /** Rows per write-model batch and events per outbox read (default 500). */
+  readonly batchSize?: number;
+  /** Writer calls in flight at once while copying (default 4). */
+  readonly concurrency?: number;
+  /**
+   * How long in-flight work may take to finish: writes holding an outbox position when the
+   * rebuild starts, processes still on the old generation after the swap. Default
+   * 2 × GENERATION_TTL_MS; shorter only where every reader is in this process (tests).
+   */
+  readonly graceMs?: number;
+  /**
+   * Leave the replay mark set after the swap, so the first projector that starts against
+   * this store replays every event since the swap. Needed when no projector serves the
+   * store yet (moving a deployment from SQL to MongoDB: the SQL projectors mark events
+   * applied that MongoDB never saw). Default: kept when the store had a mark pending when
+   * the rebuild started (no projector has served it since it was activated), cleared otherwise.
+   */
+  readonly keepReplayMark?: boolean;
+  readonly progress?: RebuildProgress;
+  /** Stops the rebuild between batches, up to the swap (the new generation is dropped); ignored after it. */
+  readonly signal?: AbortSignal;
+}
+
+export interface RebuildReport {
+  readonly generation: string;
+  /** The generation served before; kept for a rollback. */
+  readonly previous: string | null;
+  readonly dropped: readonly string[];
+  /** Rows written into the new generation, per listing. */
+  readonly copied: WriteModelCounts;
+  /** Events replayed, both passes together. */
+  readonly replayed: number;
+  /** Outbox position when the copy started (P0) and when the generation was activated (P1). */
+  readonly copiedFrom: number;
+  readonly activatedAt: number;
+  readonly replayMarkKept: boolean;
+}
+
+/** A write the new generation refused for now; retried once the replay has brought what it depends on. */
+interface Deferred {
+  readonly what: string;
+  readonly retry: () => Promise<void>;
+}
+
+/** Some rows or events could not be placed in the new generation, even after the replay. */
+export class RebuildIncomplete extends Error {
+  override readonly name = 'RebuildIncomplete';
+  constructor(
+    readonly generation: string,
+    readonly failures: readonly { readonly what: string; readonly error: string }[],
+    readonly activated: boolean,
+  ) {
+    super(
+      `rebuild of ${generation}: ${failures.length} write(s) could not be applied` +
+        `${activated ? ' after the swap' : '; the previous generation is still served'}: ` +
+        failures
+          .slice(0, 5)
+          .map((f) => `${f.what} (${f.error})`)
+          .join('; '),
+    );
+  }
+}
+
+/** More deferred writes than this means something systematic (a store down), not a race. */
+const MAX_DEFERRED = 10_000;
+
+/**
+ * Rebuilds every read model from the write model into a fresh generation and swaps it in,
+ * while the active one keeps serving (reads never wait for a rebuild).
+ *
+ * 1. A new generation `g<UTC timestamp>` is prepared. P0 = the outbox's last position; a
+ *    grace period lets writes that already hold a position ≤ P0 commit (positions are drawn
+ *    at insert, so they may commit after P0 is read), so the copy sees their rows.
+ * 2. The write model is copied in: users (authors are embedded from them), then articles,
+ *    follows, favourites, comments, in bounded batches with bounded concurrency. The
+ *    listings are not one snapshot, so a row copied late may be newer than P0.
+ *    Deletions up to P0 are then recorded from the outbox: the write model no longer holds
+ *    what they deleted, and without their tombstones an event still pending from before
+ *    the rebuild (a retry, a parked event put back) could bring a deleted article or
+ *    comment back into the new generation.
+ * 3. Every event after P0 up to P1 (the last position now) is replayed into the new
+ *    generation. Projections are version-guarded, so events older than a copied row change
+ *    nothing, and rows that changed during the copy end in their latest state.
+ * 4. `activate(generation, P1)` swaps the pointer. Processes still on the old generation
+ *    notice within GENERATION_TTL_MS; the grace period waits for that.
+ * 5. The events after P0 are replayed once more: whatever live projectors applied to the
+ *    old generation after P1, and anything committed late behind a position already passed.
+ *    Then the replay mark is cleared (or kept, see `keepReplayMark`).
+ * 6. Generations older than the previous one are dropped; the previous one is kept for a
+ *    rollback.
+ *
+ * Writes can arrive out of order in the new generation (a comment copied before its
+ * article's ArticlePublished is replayed, a rename that frees a name copied after the row
+ * that takes it): the writer refuses those, and they are deferred and retried once the
+ * replay has brought what they depend on. One that still fails fails the rebuild; before
+ * the swap, the new generation is dropped and nothing changed for readers; after it, the
+ * replay mark stays set, so the next projector to start replays the events after P1.
+ */
+@injectable()
+export class RebuildReadModelsHandler {
+  constructor(
+    @inject(ReadModelStore) private readonly store: ReadModelStore,
+    @inject(WriteModelSnapshot) private readonly snapshot: WriteModelSnapshot,
+    @inject(EventOutbox) private readonly outbox: EventOutbox,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: RebuildReadModels = {}): Promise<RebuildReport> {
+    const run = new RebuildRun(command);
+    const previous = await this.store.activeGeneration();
+    const keepReplayMark = command.keepReplayMark ?? (await this.store.replayFrom()) !== null;
+    const generation = await this.newGenerationName();
+    await this.store.prepare(generation);
+    const writer = this.store.writerFor(generation);
+
+    let copied: WriteModelCounts;
+    let copiedFrom: number;
+    let activatedAt: number;
+    let replayed: number;
+    try {
+      copiedFrom = await this.outbox.lastPosition();
+      await run.wait('settle');
+      run.checkAborted();
+      copied = await this.copy(writer, run);
+      await this.recordDeletions(writer, copiedFrom, run);
+      activatedAt = await this.outbox.lastPosition();
+      replayed = await this.replay(writer, copiedFrom, activatedAt, 'catch-up', run);
+      await run.retryDeferred(generation, false);
+      run.checkAborted();
+      await this.store.activate(generation, activatedAt);
+    } catch (error) {
+      // Nobody reads the new generation yet: dropping it undoes the whole attempt. (If the
+      // swap did commit before failing to answer, the store refuses to drop the active one.)
+      await this.store.drop(generation).catch(() => undefined);
+      throw error;
+    }
+
+    await run.wait('drain');
+    replayed += await this.replay(writer, copiedFrom, null, 'final-replay', run);
+    await run.retryDeferred(generation, true);
+    if (!keepReplayMark) await this.store.clearReplayFrom();
+
+    const dropped = await this.dropOlderThan(previous, generation, run);
+    return { generation, previous, dropped, copied, replayed, copiedFrom, activatedAt, replayMarkKept: keepReplayMark };
+  }
+
+  /** `g` + the UTC time to the millisecond, suffixed when a generation of that name exists. */
+  private async newGenerationName(): Promise<string> {
+    const stamp = this.clock.now().toISOString().replace(/[^0-9]/g, '');
+    const taken = new Set(await this.store.listGenerations());
+    let name = `g${stamp}`;
+    for (let n = 2; taken.has(name); n++) name = `g${stamp}_${n}`;
+    return name;
+  }
+
+  private async copy(writer: ReadModelWriter, run: RebuildRun): Promise<WriteModelCounts> {
+    const totals = await this.snapshot.counts();
+    const size = run.batchSize;
+    return {
+      users: await run.copy('users', totals.users, this.snapshot.users(size), (u) => ({
+        what: `user ${u.id}`,
+        write: () => writer.upsertUser(u),
+      })),
+      articles: await run.copy('articles', totals.articles, this.snapshot.articles(size), (a) => ({
+        what: `article ${a.id}`,
+        write: () => writer.upsertArticle(a),
+      })),
+      follows: await run.copy('follows', totals.follows, this.snapshot.follows(size), (f) => ({
+        what: `follow ${f.followerId} → ${f.followeeId}`,
+        write: () => writer.setFollow(f.followerId, f.followeeId, f.active, f.version),
+      })),
+      favorites: await run.copy('favorites', totals.favorites, this.snapshot.favorites(size), (f) => ({
+        what: `favourite ${f.userId} → ${f.articleId}`,
+        write: () => writer.setFavorite(f.userId, f.articleId, f.active, f.version),
+      })),
+      comments: await run.copy('comments', totals.comments, this.snapshot.comments(size), (c) => ({
+        what: `comment ${c.id}`,
+        write: () => writer.addComment(c),
+      })),
+    };
+  }
+
+  /**
+   * Applies the events after `from` (up to `to`, or to the end) in outbox order; answers
+   * how many. Sequential: events of one aggregate must meet the writer in order for the
+   * comment tombstones to be meaningful, and replays are short next to the copy.
+   */
+  private async replay(
+    writer: ReadModelWriter,
+    from: number,
+    to: number | null,
+    step: RebuildStep,
+    run: RebuildRun,
+  ): Promise<number> {
+    const projection = new ConduitProjection(writer);
+    const end = to ?? (await this.outbox.lastPosition());
+    await run.progress?.started(step, Math.max(0, end - from));
+    let position = from;
+    let count = 0;
+    for (;;) {
+      const entries = await this.outbox.readAfter(position, run.batchSize);
+      const due = to === null ? entries : entries.filter((entry) => entry.position <= to);
+      for (const entry of due) {
+        const what = `event ${entry.position} (${entry.event.type})`;
+        const apply = () => projection.apply(entry.event);
+        try {
+          await apply();
+        } catch (error) {
+          run.defer({ what, retry: apply }, error);
+        }
+        position = entry.position;
+      }
+      count += due.length;
+      if (to !== null) run.checkAborted();
+      if (due.length > 0) await run.progress?.advanced(step, due.length);
+      if (due.length < run.batchSize) break;
+    }
+    await run.progress?.finished(step);
+    return count;
+  }
+
+  /**
+   * Tombstones for every article and comment deleted up to `through`: reads the outbox from
+   * its start but writes only deletions (each a tombstone of something the copy did not see).
+   */
+  private async recordDeletions(writer: ReadModelWriter, through: number, run: RebuildRun): Promise<void> {
+    await run.progress?.started('tombstones', through);
+    for (let position = 0; position < through; ) {
+      const entries = (await this.outbox.readAfter(position, run.batchSize)).filter((e) => e.position <= through);
+      if (entries.length === 0) break;
+      for (const { event } of entries) {
+        if (event.type === 'ArticleDeleted') await writer.deleteArticle(event.payload.articleId, event.version);
+        else if (event.type === 'CommentDeleted') await writer.deleteComment(event.payload.commentId);
+      }
+      const last = entries[entries.length - 1]?.position ?? through;
+      await run.progress?.advanced('tombstones', last - position);
+      position = last;
+      run.checkAborted();
+    }
+    await run.progress?.finished('tombstones');
+  }
+
+  private async dropOlderThan(previous: string | null, generation: string, run: RebuildRun): Promise<string[]> {
+    if (previous === null) return [];
+    const all = await this.store.listGenerations();
+    const keepFrom = all.indexOf(previous);
+    const doomed = all.slice(0, Math.max(0, keepFrom)).filter((g) => g !== generation && g !== previous);
+    await run.progress?.started('cleanup', doomed.length);
+    for (const old of doomed) {
+      await this.store.drop(old);
+      await run.progress?.advanced('cleanup', 1);
+    }
+    await run.progress?.finished('cleanup');
+    return doomed;
+  }
+}
+
+/** The state of one rebuild: its settings, its progress reporter and its deferred writes. */
+class RebuildRun {
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly graceMs: number;
+  readonly progress: RebuildProgress | undefined;
+  private readonly signal: AbortSignal | undefined;
+  private deferred: Deferred[] = [];
+
+  constructor(command: RebuildReadModels) {
+    this.signal = command.signal;
+    this.batchSize = positive('batchSize', command.batchSize ?? 500);
+    this.concurrency = positive('concurrency', command.concurrency ?? 4);
+    this.graceMs = command.graceMs ?? 2 * GENERATION_TTL_MS;
+    if (!(this.graceMs >= 0)) throw new RangeError(`graceMs must be ≥ 0, got ${command.graceMs}`);
+    this.progress = command.progress;
+  }
+
+  async wait(step: RebuildStep): Promise<void> {
+    await this.progress?.started(step, 0);
+    if (this.graceMs > 0) await new Promise((resolve) => setTimeout(resolve, this.graceMs));
+    await this.progress?.finished(step);
+  }
+
+  /** Writes every item of a listing, batch by batch, at most `concurrency` at once; answers how many. */
+  async copy<T>(
+    step: RebuildStep,
+    total: number,
+    batches: AsyncIterable<readonly T[]>,
+    toWrite: (item: T) => { readonly what: string; readonly write: () => Promise<void> },
+  ): Promise<number> {
+    await this.progress?.started(step, total);
+    let count = 0;
+    for await (const batch of batches) {
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < batch.length) {
+          const { what, write } = toWrite(batch[next++] as T);
+          try {
+            await write();
+          } catch (error) {
+            this.defer({ what, retry: write }, error);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, worker));
+      count += batch.length;
+      await this.progress?.advanced(step, batch.length);
+      this.checkAborted();
+    }
+    await this.progress?.finished(step);
+    return count;
+  }
+
+  /** Called between batches before the swap only: after it, stopping would leave more to clean up than finishing. */
+  checkAborted(): void {
+    if (this.signal?.aborted) throw new Error('rebuild aborted before the swap; the previous generation is still served');
+  }
+
+  defer(write: Deferred, error: unknown): void {
+    if (this.deferred.length >= MAX_DEFERRED)
+      throw new Error(`rebuild: more than ${MAX_DEFERRED} writes refused; the last: ${write.what}: ${describe(error)}`);
+    this.deferred.push(write);
+  }
+
+  /** Retries every deferred write once, in the order they were deferred; throws if any still fails. */
+  async retryDeferred(generation: string, activated: boolean): Promise<void> {
+    const pending = this.deferred;
+    this.deferred = [];
+    const failures: { what: string; error: string }[] = [];
+    for (const write of pending) {
+      try {
+        await write.retry();
+      } catch (error) {
+        failures.push({ what: write.what, error: describe(error) });
+      }
+    }
+    if (failures.length > 0) throw new RebuildIncomplete(generation, failures, activated);
+  }
+}
+
+const positive = (name: string, value: number): number => {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number ≥ 1, got ${value}`);
+  return value;
+};
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -80,6 +80,27 @@ describe('UpdateArticle and DeleteArticle', () => {
     expect((await uc.queries.getArticle.execute({ slug })).unwrap().body).toBe(dragon.body);
   });
 
+  it('answers who may edit before what they sent: 403 for a stranger’s invalid edit, 404 for a missing article', async () => {
+    const slug = await create(jake);
+    const stranger = await uc.commands.updateArticle.execute({ actorId: celeb, slug, title: '   ' });
+    expect(stranger.isErr() && stranger.error.kind).toBe('forbidden');
+    const missing = await uc.commands.updateArticle.execute({ actorId: jake, slug: 'nope', title: '   ' });
+    expect(missing.isErr() && missing.error.kind).toBe('not-found');
+    const blankComment = await uc.commands.addComment.execute({ authorId: jake, slug: 'nope', body: ' ' });
+    expect(blankComment.isErr() && blankComment.error.kind).toBe('not-found');
+  });
+
+  it('concurrent renames of one article all land, the last title winning', async () => {
+    const slug = await create(jake);
+    const results = await Promise.all(
+      ['One', 'Two', 'Three'].map((title) => uc.commands.updateArticle.execute({ actorId: jake, slug, title })),
+    );
+    expect(results.every((r) => r.isOk())).toBe(true);
+    const { articles } = (await uc.queries.listArticles.execute({ limit: 20, offset: 0 })).unwrap();
+    expect(articles).toHaveLength(1);
+    expect(['one', 'two', 'three']).toContain(articles[0]?.slug);
+  });
+
   it('concurrent edits of different fields both land', async () => {
     const slug = await create(jake);
     await Promise.all([

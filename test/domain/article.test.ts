@@ -27,6 +27,18 @@ describe('article values', () => {
     expect(slugify('x'.repeat(300)).length).toBe(100);
   });
 
+  it('keeps Hangul syllables whole', () => {
+    expect(slugify('한국어 제목')).toBe('한국어-제목');
+  });
+
+  it('never gives an article a slug that is a route of its own', () => {
+    expect(chooseSlug('Feed', false, 'abc123')).toBe('feed-abc123');
+  });
+
+  it('stores text without control characters or unpaired surrogates', () => {
+    expect(parseArticleText('title', 'a\u0000b\uD800c').unwrap()).toBe('ab\uFFFDc');
+  });
+
   it('chooseSlug adds the suffix only when the base is taken', () => {
     expect(chooseSlug('Hello World', false, 'zz9')).toBe('hello-world');
     expect(chooseSlug('Hello World', true, 'zz9')).toBe('hello-world-zz9');

@@ -36,8 +36,13 @@ describe('Username', () => {
     expect(result.isErr() && result.error.message).toContain(message);
   });
 
-  it('accepts letters of any script', () => {
+  it('accepts letters of any script, combining marks included', () => {
     expect(Username.create('Zoë_Ωμέγα').isOk()).toBe(true);
+    expect(Username.create('राम').isOk()).toBe(true);
+  });
+
+  it.each(['.', '..', '...'])('refuses %j, which HTTP clients treat as a path segment', (raw) => {
+    expect(Username.create(raw).isErr()).toBe(true);
   });
 });
 
@@ -46,7 +51,7 @@ describe('Email', () => {
     expect(Email.create('  Jake@Example.COM ').unwrap().value).toBe('jake@example.com');
   });
 
-  it.each(['', 'jake', 'jake@', '@example.com', 'jake@example', 'ja ke@example.com', `${'a'.repeat(250)}@x.io`])(
+  it.each(['', 'jake', 'jake@', '@example.com', 'jake@example', 'ja ke@example.com', `${'a'.repeat(250)}@x.io`, 'ja\u0000ke@example.com', 'ja\uD800ke@example.com'])(
     'refuses %j',
     (raw) => {
       const result = Email.create(raw);
@@ -75,6 +80,7 @@ describe('bio and image', () => {
     expect(parseImage('javascript:alert(1)').isErr()).toBe(true);
     expect(parseImage('data:image/png;base64,AAAA').isErr()).toBe(true);
     expect(parseImage('not a url').isErr()).toBe(true);
+    expect(parseImage('https://example.com/\u0000.png').isErr()).toBe(true);
   });
 
   it('bound the bio', () => {

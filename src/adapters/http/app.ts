@@ -6,11 +6,20 @@ import Fastify, {
   errorCodes,
   LogController,
   type FastifyBaseLogger,
+  type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   type onSendHookHandler,
 } from 'fastify';
 import { authenticate } from './auth.js';
-import { handleError, handleNotFound } from './errors.js';
+import {
+  handleClientError,
+  handleError,
+  handleNotFound,
+  prototypeKeyError,
+  unsupportedEncodingError,
+} from './errors.js';
 import { healthRoutes } from './health.js';
 import type { HttpDeps, HttpOptions } from './http-deps.js';
 import { articleRoutes } from './routes/articles.js';
@@ -59,6 +68,11 @@ export function buildHttpApp(deps: HttpDeps) {
     // Node's default lets a slow client hold a socket for minutes while it trickles a body.
     requestTimeout: 30_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // Errors raised before routing (undecodable URL, over-long parameter) and before a
+    // request exists at all (unparsable request line or headers) answer in the RealWorld
+    // format too, instead of Fastify's and Node's own bodies.
+    frameworkErrors: frameworkErrorHandler(options.corsOrigins),
+    clientErrorHandler: handleClientError,
   });
 
   app.setValidatorCompiler(createValidatorCompiler());
@@ -92,6 +106,11 @@ export function buildHttpApp(deps: HttpDeps) {
  * callback hook: it runs on every answer, and an async one would cost a promise each time.
  */
 const securityHeaders: onSendHookHandler = (request, reply, payload, done) => {
+  applySecurityHeaders(request, reply);
+  done(null, payload);
+};
+
+function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('x-request-id', request.id);
   reply.header('x-content-type-options', 'nosniff');
   reply.header('x-frame-options', 'DENY');
@@ -101,8 +120,26 @@ const securityHeaders: onSendHookHandler = (request, reply, payload, done) => {
   if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   // Answers are personalised (favorited, following): no shared cache may keep them.
   if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-  done(null, payload);
-};
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot decode (`/articles/%FF`) or a path
+ * parameter over `maxParamLength`. Without it Fastify answers these itself, in its own
+ * format and echoing the URL back. Their reply is built outside every route context, so no
+ * hook runs for it: the security headers and the CORS origin (else a browser could not
+ * read the error) are set here, then the one mapper answers.
+ */
+function frameworkErrorHandler(corsOrigins: readonly string[]) {
+  const anyOrigin = corsOrigins.includes('*');
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    applySecurityHeaders(request, reply);
+    const origin = request.headers.origin;
+    if (anyOrigin) reply.header('access-control-allow-origin', '*');
+    else if (origin !== undefined && corsOrigins.includes(origin))
+      reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+    handleError(error, request, reply);
+  };
+}
 
 function requestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
@@ -113,18 +150,25 @@ function corsOptions(options: HttpOptions) {
   return {
     origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Content-Type', 'Authorization', 'X-Requested-With'],
+    // X-Request-Id is honoured on the way in (see requestId), so browsers may send it too.
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-Requested-With', 'X-Request-Id'],
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     // Tokens travel in a header, never in cookies, so no credentialed CORS is needed.
     credentials: false,
     maxAge: 600,
+    // A bare OPTIONS (no Origin or Access-Control-Request-Method: curl, a health checker,
+    // an HTTP client probing what is allowed) gets the same 204 as a preflight instead of
+    // the plugin's plain-text 400, which is in no format a client of this API can read.
+    strictPreflight: false,
   };
 }
 
 /**
  * JSON is the only request format. An empty body is "no body" whatever its declared type:
  * clients (the RealWorld suite among them) send `Content-Type: application/json` on
- * GET, DELETE and POST …/favorite without a body. A non-empty body of another type is 415.
+ * GET, DELETE and POST …/favorite without a body. A non-empty body of another type is 415,
+ * and so is a compressed one: Fastify hands the parser the raw bytes, which would
+ * otherwise be reported as "not valid JSON" when all the client did was compress it.
  */
 function acceptJsonOnly(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -132,10 +176,31 @@ function acceptJsonOnly(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
     if (text.trim().length === 0) return done(null, undefined);
-    parseJson(request, text, done);
+    if (isEncoded(request)) return done(unsupportedEncodingError(), undefined);
+    parseJson(request, text, (error, value) => {
+      // The parser refuses prototype keys with its "invalid JSON" error; a second parse,
+      // paid only on this error path, tells the two apart.
+      if (error !== null && isPlainJson(text)) return done(prototypeKeyError(), undefined);
+      done(error, value);
+    });
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
     if (body.length === 0) return done(null, undefined);
     done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
   });
+}
+
+function isPlainJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the body declares a content coding other than `identity` (gzip, br, …). */
+function isEncoded(request: FastifyRequest): boolean {
+  const encoding = request.headers['content-encoding'];
+  return encoding !== undefined && encoding.trim() !== '' && encoding.trim().toLowerCase() !== 'identity';
 }

@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainError, ErrorKind } from '../../domain/index.js';
 import { describeValidation } from './validation.js';
 
@@ -40,6 +42,24 @@ export function sendDomainError(reply: FastifyReply, error: DomainError): Fastif
   return sendError(reply, statusOf(error), error.field, error.message);
 }
 
+/** Raised by the body parsers for a compressed body: Fastify never decompresses one. */
+export const UNSUPPORTED_ENCODING = 'CONDUIT_UNSUPPORTED_CONTENT_ENCODING';
+
+export function unsupportedEncodingError(): Error {
+  return Object.assign(new Error('unsupported Content-Encoding'), { code: UNSUPPORTED_ENCODING, statusCode: 415 });
+}
+
+/**
+ * Raised for valid JSON that holds a `__proto__` or `constructor.prototype` key: Fastify's
+ * parser refuses it (prototype poisoning) with the same error as broken JSON, which would
+ * tell the client its JSON is invalid when it is not.
+ */
+export const PROTOTYPE_KEY = 'CONDUIT_PROTOTYPE_KEY';
+
+export function prototypeKeyError(): Error {
+  return Object.assign(new Error('prototype key in JSON body'), { code: PROTOTYPE_KEY, statusCode: 400 });
+}
+
 /** Answers for errors Fastify raises itself; their own messages are never passed on. */
 const FRAMEWORK_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'body', 'is not valid JSON'],
@@ -48,6 +68,9 @@ const FRAMEWORK_ERRORS: Readonly<Record<string, readonly [number, string, string
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body', 'is too large'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'body', 'does not match its Content-Length'],
   FST_ERR_BAD_URL: [400, 'url', 'is not a valid URL'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'url', 'is too long'],
+  [UNSUPPORTED_ENCODING]: [415, 'body', 'must not be compressed (Content-Encoding is not supported)'],
+  [PROTOTYPE_KEY]: [400, 'body', 'must not contain "__proto__" or "constructor.prototype" keys'],
 };
 
 const GENERIC_CLIENT_ERRORS: Readonly<Record<number, string>> = {
@@ -122,4 +145,37 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
 /** Unknown paths and unsupported methods alike; the URL is not echoed back. */
 export function handleNotFound(_request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendError(reply, 404, 'route', 'not found');
+}
+
+/** Parse errors Node's HTTP parser raises before any request exists, by its error code. */
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers', 'are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request', 'timed out'],
+};
+
+/**
+ * Fastify's `clientErrorHandler`: the request line or headers could not be parsed (an
+ * unknown method, a bad Content-Length, headers over Node's limit), so there is no
+ * request, no reply and no hook. The answer is written to the socket by hand, still in the
+ * RealWorld format and without echoing anything the client sent, and the socket is closed
+ * because the parser cannot tell where the next request would start.
+ */
+export function handleClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, field, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'request', 'is malformed'];
+  this.log.debug({ code: error.code, status }, 'unparsable request refused');
+  if (socket.writable) {
+    const body = JSON.stringify(errorBody(field, message));
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'X-Content-Type-Options: nosniff\r\n' +
+        'Cache-Control: no-store\r\n' +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy(error);
 }

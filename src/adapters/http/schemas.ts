@@ -14,8 +14,17 @@ export const PAGE_DEFAULT = 20;
 /** Deeper offsets make the database walk and drop that many rows for every request. */
 export const OFFSET_MAX = 100_000;
 
-const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
-const nullableText = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+/**
+ * Every string a client sends, in any part: anything but NUL and unpaired UTF-16
+ * surrogates (`"\ud800"` is valid JSON and a valid URL escape). PostgreSQL can store
+ * neither in text or JSON columns, so they would surface as a driver error (500) on the
+ * SQL adapters, in look-ups as much as in writes; no person types them. Ajv compiles
+ * patterns with the `u` flag, under which a surrogate range matches only unpaired halves.
+ */
+export const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
+
+const text = (maxLength: number) => ({ type: 'string', maxLength, pattern: STORABLE_TEXT }) as const;
+const nullableText = (maxLength: number) => ({ type: ['string', 'null'], maxLength, pattern: STORABLE_TEXT }) as const;
 
 /** `required` wrapper object holding `properties`; unknown keys are tolerated at both levels. */
 const wrapped = (key: string, properties: Record<string, unknown>, required: readonly string[] = []) =>
@@ -73,7 +82,8 @@ export interface AddCommentBody {
   comment: { body: string };
 }
 
-const pathSegment = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
+const pathSegment = (maxLength: number) =>
+  ({ type: 'string', minLength: 1, maxLength, pattern: STORABLE_TEXT }) as const;
 
 export const usernameParams = {
   type: 'object',

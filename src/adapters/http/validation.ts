@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
+import { STORABLE_TEXT } from './schemas.js';
 
 /**
  * Request validation at the edge, one Ajv per request part because the parts need
@@ -17,13 +18,43 @@ export function createValidatorCompiler(): FastifySchemaCompiler<object> {
   const text = new Ajv({ ...common, coerceTypes: true, useDefaults: true });
 
   return ({ schema, httpPart }) => {
-    if (httpPart !== 'body') return text.compile(schema);
+    if (httpPart !== 'body') {
+      const validate = text.compile(schema);
+      return (data: unknown) => {
+        if (!validate(data)) return { error: validate.errors ?? [] };
+        const infinite = nonFiniteProperty(data);
+        return infinite === undefined ? true : { error: [notAnInteger(infinite)] };
+      };
+    }
     const validate = bodies.compile(schema);
     // Fastify hands an absent body over as null. Validating it as {} turns "no body" into
     // the same answer as "no wrapper key": 422 naming the missing key, not a type error.
     return (data: unknown) => (validate(data ?? {}) ? true : { error: validate.errors ?? [] });
   };
 }
+
+/**
+ * Ajv coerces `"Infinity"`, `"-Infinity"` and `"1e400"` to ±Infinity, which passes its
+ * `integer` check (`Infinity % 1` is NaN, and NaN is falsy) while `minimum`/`maximum` skip
+ * non-finite numbers altogether: `?offset=Infinity` would reach the database (a 500 on
+ * PostgreSQL) and `/comments/Infinity` a handler. Query strings and path parameters are
+ * flat, so a look at their own properties finds every coerced number.
+ */
+function nonFiniteProperty(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value === 'number' && !Number.isFinite(value)) return key;
+  }
+  return undefined;
+}
+
+const notAnInteger = (property: string): FastifySchemaValidationError => ({
+  keyword: 'type',
+  instancePath: `/${property}`,
+  schemaPath: `#/properties/${property}/type`,
+  params: { type: 'integer' },
+  message: 'must be integer',
+});
 
 export interface FieldProblem {
   readonly field: string;
@@ -76,6 +107,7 @@ function messageOf(keyword: string, params: Record<string, unknown>, fallback: s
     case 'maximum':
       return `must be less than or equal to ${String(params.limit)}`;
     case 'pattern':
+      return params.pattern === STORABLE_TEXT ? 'must not contain NUL or unpaired surrogate characters' : 'is invalid';
     case 'format':
       return 'is invalid';
     default:

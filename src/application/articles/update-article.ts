@@ -37,29 +37,29 @@ export class UpdateArticleHandler implements CommandHandler<UpdateArticle, { slu
   ) {}
 
   async execute(command: UpdateArticle): Promise<Result<{ slug: string }, UpdateArticleError>> {
-    const edit = parseArticleFields(command);
-    if (edit.isErr()) return edit;
+    // Who, then whether it exists, then whether they may, then what they sent: a stranger
+    // learns nothing from validation messages about an article they cannot edit.
     const actor = await loadActor(this.users, command.actorId);
     if (actor.isErr()) return actor;
-
+    let article = await this.articles.findBySlug(command.slug);
     for (let attempt = 0; ; attempt++) {
-      const article = await this.articles.findBySlug(command.slug);
       if (article === null) return Err(articleNotFound());
+      const allowed = article.authorize(actor.value);
+      if (allowed.isErr()) return allowed;
+      const edit = parseArticleFields(command);
+      if (edit.isErr()) return edit;
       const baseTaken =
         edit.value.title !== undefined && article.needsNewSlug(edit.value)
           ? await this.articles.isSlugTaken(Article.slugFor(edit.value.title), article.id)
           : false;
-      const edited = article.edit(
-        actor.value,
-        edit.value,
-        { baseTaken, uniqueSuffix: this.ids.newSuffix() },
-        this.clock.now(),
-      );
+      const edited = article.edit(actor.value, edit.value, { baseTaken, uniqueSuffix: this.ids.newSuffix() }, this.clock.now());
       if (edited.isErr()) return edited;
       const saved = await this.articles.save(article);
       if (saved.isOk()) return Ok({ slug: article.slug });
       const retriable = saved.error.code === 'CONCURRENT_UPDATE' || saved.error.code === 'ARTICLE.SLUG_TAKEN';
       if (!retriable || attempt >= RACE_RETRIES) return Err(saved.error);
+      // Reloaded by id: a concurrent edit may have moved the slug.
+      article = await this.articles.findById(article.id);
     }
   }
 }

@@ -27,14 +27,14 @@ export class AddCommentHandler implements CommandHandler<AddComment, { commentId
   ) {}
 
   async execute(command: AddComment): Promise<Result<{ commentId: number }, AddCommentError>> {
-    const body = parseCommentBody(command.body);
-    if (body.isErr()) return body;
     const [author, article] = await Promise.all([
       this.users.findById(command.authorId),
       this.articles.findBySlug(command.slug),
     ]);
     if (author === null) return Err(unknownActor());
     if (article === null) return Err(articleNotFound());
+    const body = parseCommentBody(command.body);
+    if (body.isErr()) return body;
     const comment = Comment.add({
       id: await this.comments.nextId(),
       articleId: article.id,

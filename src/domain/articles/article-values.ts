@@ -1,6 +1,6 @@
 import { Err, Ok, type Result } from 'ts-results-es';
 import { validationError, type ValidationError } from '../shared/domain-error.js';
-import { charLength, stripControl } from '../shared/text.js';
+import { charLength, cleanText } from '../shared/text.js';
 
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 1000;
@@ -27,7 +27,7 @@ const MAX: Record<TextField, number> = { title: TITLE_MAX, description: DESCRIPT
 
 /** Title, description and body: required, not blank, bounded; surrounding white space is dropped. */
 export const parseArticleText = (field: TextField, raw: string): Result<string, ArticleValidationError> => {
-  const value = stripControl(raw).trim();
+  const value = cleanText(raw).trim();
   if (value.length === 0) return Err(validationError(CODES[field], field, "can't be blank"));
   if (charLength(value) > MAX[field])
     return Err(validationError(CODES[field], field, `is too long (maximum is ${MAX[field]} characters)`));
@@ -42,7 +42,7 @@ export const parseArticleText = (field: TextField, raw: string): Result<string, 
 export const parseTagList = (raw: readonly string[]): Result<string[], ArticleValidationError> => {
   const seen = new Map<string, string>();
   for (const item of raw) {
-    const tag = stripControl(item).trim().normalize('NFC');
+    const tag = cleanText(item).trim().normalize('NFC');
     if (tag.length === 0) continue;
     if (charLength(tag) > TAG_MAX)
       return Err(validationError('ARTICLE.TAG_INVALID', 'tagList', `tags are at most ${TAG_MAX} characters`));
@@ -62,6 +62,8 @@ export const slugify = (title: string): string => {
   const slug = title
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
+    // Scripts whose letters decompose into parts (Hangul) are put back together.
+    .normalize('NFC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
@@ -69,8 +71,11 @@ export const slugify = (title: string): string => {
   return bounded.length > 0 ? bounded : 'article';
 };
 
+/** Slugs that are routes of their own (`GET /api/articles/feed`): never given to an article. */
+const RESERVED_SLUGS: ReadonlySet<string> = new Set(['feed']);
+
 /** The slug for a title: its own slug when free, otherwise that slug plus a unique suffix. */
 export const chooseSlug = (title: string, baseTaken: boolean, uniqueSuffix: string): string => {
   const base = slugify(title);
-  return baseTaken ? `${base}-${uniqueSuffix}` : base;
+  return baseTaken || RESERVED_SLUGS.has(base) ? `${base}-${uniqueSuffix}` : base;
 };

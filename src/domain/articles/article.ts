@@ -99,6 +99,11 @@ export class Article extends AggregateRoot<ArticleEvent> {
     return edit.title !== undefined && slugify(edit.title) !== slugify(this.state.title);
   }
 
+  /** Whether `actor` may edit or delete this article: its author, or an admin. */
+  authorize(actor: Actor): Result<void, ArticleForbiddenError> {
+    return canActOnBehalfOf(actor, this.state.authorId) ? Ok(undefined) : Err(notAuthor());
+  }
+
   edit(
     actor: Actor,
     edit: ArticleEdit,

@@ -2,7 +2,7 @@ import { Err, Ok, type Result } from 'ts-results-es';
 import { canActOnBehalfOf, type Actor } from '../shared/actor.js';
 import { AggregateRoot } from '../shared/aggregate-root.js';
 import { forbiddenError, validationError, type ForbiddenError, type ValidationError } from '../shared/domain-error.js';
-import { charLength, stripControl } from '../shared/text.js';
+import { charLength, cleanText } from '../shared/text.js';
 import type { CommentEvent } from './comment.events.js';
 
 export const COMMENT_BODY_MAX = 10_000;
@@ -21,7 +21,7 @@ export interface CommentState {
 }
 
 export const parseCommentBody = (raw: string): Result<string, CommentValidationError> => {
-  const value = stripControl(raw).trim();
+  const value = cleanText(raw).trim();
   if (value.length === 0) return Err(validationError('COMMENT.BODY_INVALID', 'body', "can't be blank"));
   if (charLength(value) > COMMENT_BODY_MAX)
     return Err(

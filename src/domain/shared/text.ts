@@ -5,3 +5,13 @@ export const charLength = (value: string): number => [...value].length;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 export const stripControl = (value: string): string => value.replace(CONTROL, '');
+
+/**
+ * Text as it may be stored: control characters removed, and unpaired UTF-16 surrogates
+ * (which no database encoding can hold) replaced by U+FFFD.
+ */
+export const cleanText = (value: string): string => stripControl(value).toWellFormed();
+
+/** True when the text holds control characters (line breaks and tabs included) or unpaired surrogates. */
+// eslint-disable-next-line no-control-regex
+export const hasUnstorableCharacters = (value: string): boolean => /[\u0000-\u001F\u007F]/.test(value) || !value.isWellFormed();

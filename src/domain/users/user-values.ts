@@ -1,6 +1,6 @@
 import { Err, Ok, type Result } from 'ts-results-es';
 import { validationError, type ValidationError } from '../shared/domain-error.js';
-import { charLength, stripControl } from '../shared/text.js';
+import { charLength, hasUnstorableCharacters, stripControl } from '../shared/text.js';
 
 export const USERNAME_MAX = 40;
 export const EMAIL_MAX = 254;
@@ -36,10 +36,13 @@ export class Username {
     if (value.length === 0) return Err(validationError('USER.USERNAME_INVALID', 'username', "can't be blank"));
     if (charLength(value) > USERNAME_MAX)
       return Err(validationError('USER.USERNAME_INVALID', 'username', `is too long (maximum is ${USERNAME_MAX} characters)`));
-    if (!/^[\p{L}\p{N}_.-]+$/u.test(value))
+    if (!/^[\p{L}\p{M}\p{N}_.-]+$/u.test(value))
       return Err(
         validationError('USER.USERNAME_INVALID', 'username', 'may only contain letters, digits, "_", "-" and "."'),
       );
+    // "." and ".." are path segments to every HTTP client: such a profile could never be reached.
+    if (/^\.+$/.test(value))
+      return Err(validationError('USER.USERNAME_INVALID', 'username', 'must contain a letter or digit'));
     return Ok(new Username(value, Username.keyOf(value)));
   }
 
@@ -55,6 +58,7 @@ export class Email {
 
   static create(raw: string): Result<Email, UserValidationError> {
     const value = Email.normalize(raw);
+    if (hasUnstorableCharacters(value)) return Err(validationError('USER.EMAIL_INVALID', 'email', 'is invalid'));
     if (value.length === 0) return Err(validationError('USER.EMAIL_INVALID', 'email', "can't be blank"));
     if (value.length > EMAIL_MAX || !/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(value))
       return Err(validationError('USER.EMAIL_INVALID', 'email', 'is invalid'));
@@ -87,7 +91,7 @@ export class PlainPassword {
 /** Bio: free text, optional; blank means none. */
 export const parseBio = (raw: string | null): Result<string | null, UserValidationError> => {
   if (raw === null) return Ok(null);
-  const value = stripControl(raw).trim();
+  const value = stripControl(raw).toWellFormed().trim();
   if (value.length === 0) return Ok(null);
   if (charLength(value) > BIO_MAX)
     return Err(validationError('USER.BIO_TOO_LONG', 'bio', `is too long (maximum is ${BIO_MAX} characters)`));
@@ -102,6 +106,7 @@ export const parseImage = (raw: string | null): Result<string | null, UserValida
   if (raw === null) return Ok(null);
   const value = raw.trim();
   if (value.length === 0) return Ok(null);
+  if (hasUnstorableCharacters(value)) return Err(validationError('USER.IMAGE_INVALID', 'image', 'must be an http(s) URL'));
   if (value.length > IMAGE_URL_MAX || !/^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value))
     return Err(validationError('USER.IMAGE_INVALID', 'image', 'must be an http(s) URL'));
   return Ok(value);

@@ -188,6 +188,8 @@ let workDir = null;
 let current = null; // the autocannon instance running, if any
 let cleaning = null;
 let interrupted = false;
+/** The report being filled, published (as far as it got) even when a scenario fails. */
+let report = null;
 
 function cleanup() {
   cleaning ??= (async () => {
@@ -282,6 +284,27 @@ async function main() {
   );
 
   const results = [];
+  report = {
+    startedAt: new Date(Date.now() - performance.now()).toISOString(),
+    finishedAt: null,
+    failure: null,
+    machine: { cores: coreCount(), node: process.version, loadAverageAtStart: load.map((l) => Math.round(l * 100) / 100) },
+    commit: gitHead(),
+    distStale: stale,
+    storage,
+    settings: { ...settings, only, skip },
+    seedSeconds,
+    serverStartSeconds: startSeconds,
+    serverMemoryWhenReady: memoryAtStart,
+    fixtures: {
+      loggedInUsers: fixtures.tokens.length,
+      loginMsMedian: fixtures.loginMs,
+      slugs: fixtures.slugs.length,
+      articlesCount: fixtures.articlesCount,
+      popularTag: fixtures.popularTag,
+    },
+    scenarios: results,
+  };
   for (const scenario of selected) {
     const connections = scenario.group === AUTH ? settings.authConnections : settings.connections;
     const runs = [];
@@ -323,27 +346,14 @@ async function main() {
     results.push({ ...describe(scenario, connections), runs, summary: summariseScenario(runs), memory: memoryOf(server.pid) });
   }
 
-  const report = {
-    startedAt: new Date(Date.now() - performance.now()).toISOString(),
-    finishedAt: new Date().toISOString(),
-    machine: { cores: coreCount(), node: process.version, loadAverageAtStart: load.map((l) => Math.round(l * 100) / 100) },
-    commit: gitHead(),
-    distStale: stale,
-    storage,
-    settings: { ...settings, only, skip },
-    seedSeconds,
-    serverStartSeconds: startSeconds,
-    serverMemoryWhenReady: memoryAtStart,
-    fixtures: {
-      loggedInUsers: fixtures.tokens.length,
-      loginMsMedian: fixtures.loginMs,
-      slugs: fixtures.slugs.length,
-      articlesCount: fixtures.articlesCount,
-      popularTag: fixtures.popularTag,
-    },
-    scenarios: results,
-  };
+  report.finishedAt = new Date().toISOString();
+  publish(report);
+}
 
+/** Prints the tables and writes the JSON; also called with the scenarios done so far when a run fails. */
+function publish(report) {
+  const { storage, settings, scenarios: results } = report;
+  const memoryAtStart = report.serverMemoryWhenReady;
   const groups = [
     ['Reads and writes', results.filter((r) => r.group !== AUTH)],
     ['Login and registration (argon2id, deliberately expensive)', results.filter((r) => r.group === AUTH)],
@@ -483,7 +493,13 @@ try {
   await main();
 } catch (error) {
   exitCode = 1;
-  if (!interrupted) say(`bench: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof Error ? error.message : String(error);
+  if (!interrupted) say(`bench: FAILED: ${message}`);
+  if (report !== null && !interrupted) {
+    report.failure = message.split('\n')[0];
+    report.finishedAt = new Date().toISOString();
+    publish(report);
+  }
 } finally {
   await cleanup();
 }

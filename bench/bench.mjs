@@ -3,7 +3,7 @@
 //
 //   npm run build && npm run bench                      # embedded PGlite in a fresh temp folder
 //   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench npm run bench
-//   npm run bench -- --repeat 1 --duration 5 --only list,article --json > result.json
+//   npm run -s bench -- --repeat 1 --duration 5 --only list,article --json > result.json
 //
 // It seeds a database with the seed CLI (the application layer, as `npm run seed`),
 // starts `node dist/src/main.js` on a free 127.0.0.1 port, logs in some seeded users,
@@ -61,7 +61,8 @@ Data:
   --no-seed             reuse users already seeded with --prefix (DATABASE_URL only)
 Server:
   --log-level L         server LOG_LEVEL                                (info)
-  --node-args "…"       extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --node-args="…"       extra node flags for the server (note the =),
+                        e.g. --node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --workers N           projector workers when PROJECTOR=worker         (1)
   --start-timeout S     longest wait for the server to be ready         (120)
   --seed-timeout S      longest the seeding may take                    (1800)
@@ -214,6 +215,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 // ---- the run ----------------------------------------------------------------------------
 
 async function main() {
+  const runStartedAt = new Date().toISOString();
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
   const stale = newestSource() > statSync(MAIN).mtimeMs;
   if (stale) say('bench: warning: src/ has files newer than dist/src/main.js; run `npm run build` to measure them');
@@ -285,7 +287,7 @@ async function main() {
 
   const results = [];
   report = {
-    startedAt: new Date(Date.now() - performance.now()).toISOString(),
+    startedAt: runStartedAt,
     finishedAt: null,
     failure: null,
     machine: { cores: coreCount(), node: process.version, loadAverageAtStart: load.map((l) => Math.round(l * 100) / 100) },

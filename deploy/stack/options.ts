@@ -1,0 +1,112 @@
+import { parseArgs } from 'node:util';
+import { checkDatabaseName } from './postgres.js';
+import { StackRefusal } from './refusal.js';
+
+export const HELP = `Usage: npm run stack -- [options]      (or: node dist/deploy/stack/stack.js [options])
+
+Starts the production shape on this machine, without Docker: PostgreSQL (a database on
+the local server, or DATABASE_URL), Redis (its own redis-server, or REDIS_URL), API
+replicas and projector workers (PROJECTOR=worker), and nginx in front of them. Prints
+"stack ready: http://127.0.0.1:<port>/api" once every part answers; Ctrl-C or SIGTERM
+stops everything it started. A part that exits stops the whole stack (exit status 1).
+
+Options:
+  --port N          nginx port                                  (STACK_PORT, 8080)
+  --replicas N      API replicas, each on a free port           (2)
+  --workers N       projector workers                           (1)
+  --database NAME   database created on the local PostgreSQL    (STACK_DATABASE, conduit_stack)
+  --drop-database   drop that database at stop, if this run created it
+  --local-redis     use the Redis on 127.0.0.1:6379 instead of starting one
+  --json            print the endpoints as one JSON line after "stack ready"  (STACK_JSON=1)
+  --logs            interleave every part's log on stdout (always in <temp>/logs/<part>.log)
+  --keep            keep the temp folder (logs, nginx prefix) after stopping
+  --ready-timeout S seconds for every part to answer                           (STACK_READY_TIMEOUT, 180)
+  -h, --help
+
+Environment: DATABASE_URL, REDIS_URL and JWT_SECRET are used when set (otherwise: the
+local database above, a redis-server of its own, a generated secret shared by every
+process). Every other server setting (RATE_LIMIT_PER_MINUTE, MONGO_URL, LOG_LEVEL, …) is
+passed to the API and worker processes unchanged.`;
+
+export interface StackOptions {
+  readonly port: number;
+  readonly replicas: number;
+  readonly workers: number;
+  /** Given from outside: used as is, never created or dropped. */
+  readonly databaseUrl: string | undefined;
+  readonly databaseName: string;
+  readonly dropDatabase: boolean;
+  /** Given from outside (REDIS_URL, or --local-redis): no redis-server is started. */
+  readonly redisUrl: string | undefined;
+  readonly json: boolean;
+  readonly logs: boolean;
+  readonly keep: boolean;
+  readonly readyTimeoutMs: number;
+  readonly jwtSecret: string | undefined;
+  readonly logLevel: string;
+}
+
+/** Levels at which the info lines the stack waits for (and the request logs) are written. */
+const VERBOSE_ENOUGH = ['info', 'debug', 'trace'];
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StackOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        replicas: { type: 'string' },
+        workers: { type: 'string' },
+        database: { type: 'string' },
+        'drop-database': { type: 'boolean' },
+        'local-redis': { type: 'boolean' },
+        json: { type: 'boolean' },
+        logs: { type: 'boolean' },
+        keep: { type: 'boolean' },
+        'ready-timeout': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new StackRefusal(`${(error as Error).message} (see --help)`);
+  }
+  if (values.help) return 'help';
+
+  const logLevel = nonEmpty(env.LOG_LEVEL) ?? 'info';
+  if (!VERBOSE_ENOUGH.includes(logLevel))
+    throw new StackRefusal(
+      `LOG_LEVEL=${logLevel}: the stack needs info (or debug, trace): it waits for the workers' start line and its checks read request logs`,
+    );
+  const redisUrl = nonEmpty(env.REDIS_URL);
+  if (redisUrl !== undefined && values['local-redis'])
+    throw new StackRefusal('--local-redis and REDIS_URL both name a Redis: give one');
+  const jwtSecret = nonEmpty(env.JWT_SECRET);
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new StackRefusal('JWT_SECRET must be at least 32 characters');
+
+  return {
+    port: integer('--port', values.port ?? nonEmpty(env.STACK_PORT) ?? '8080', 1, 65535),
+    replicas: integer('--replicas', values.replicas ?? '2', 1, 16),
+    workers: integer('--workers', values.workers ?? '1', 1, 16),
+    databaseUrl: nonEmpty(env.DATABASE_URL),
+    databaseName: checkDatabaseName(values.database ?? nonEmpty(env.STACK_DATABASE) ?? 'conduit_stack'),
+    dropDatabase: values['drop-database'] ?? false,
+    redisUrl: values['local-redis'] ? 'redis://127.0.0.1:6379' : redisUrl,
+    json: (values.json ?? false) || env.STACK_JSON === '1',
+    logs: values.logs ?? false,
+    keep: values.keep ?? false,
+    readyTimeoutMs: 1000 * integer('--ready-timeout', values['ready-timeout'] ?? nonEmpty(env.STACK_READY_TIMEOUT) ?? '180', 5, 3600),
+    jwtSecret,
+    logLevel,
+  };
+}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) throw new StackRefusal(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  return value;
+}
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);

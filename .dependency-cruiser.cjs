@@ -37,7 +37,7 @@ module.exports = {
         'Adapters are chosen by the composition root; an adapter that imports it (or an entry ' +
         'point), even for a type, inverts that and creates a cycle through the whole app.',
       from: { path: '^src/adapters/' },
-      to: { path: ['^src/container\\.ts$', '^src/main\\.ts$', '^src/worker\\.ts$', '^src/cli/'] },
+      to: { path: ['^src/container\\.ts$', '^src/composition/', '^src/main\\.ts$', '^src/worker\\.ts$', '^src/cli/'] },
     },
     {
       name: 'adapters-only-config-types',
@@ -52,24 +52,33 @@ module.exports = {
       name: 'adapters-not-across-technologies',
       severity: 'error',
       comment:
-        'One adapter technology must not load another (postgres, mongodb, http, …): they meet ' +
+        'One adapter technology must not load another (sql, mongodb, redis, http, …): they meet ' +
         'only through ports and the composition root, which passes the instances in. Type-only ' +
         'imports are erased at compile time and are allowed, so one adapter can name the ' +
-        'interface another implements. The shared SQL bootstrap src/adapters/postgres/orm.ts ' +
-        'is the one runtime exception.',
+        'interface another implements.',
       from: { path: '^src/adapters/([^/]+)/' },
       to: {
         path: '^src/adapters/',
-        pathNot: ['^src/adapters/$1/', '^src/adapters/postgres/orm\\.ts$'],
+        pathNot: ['^src/adapters/$1/'],
         dependencyTypesNot: ['type-only'],
       },
+    },
+    {
+      name: 'adapters-in-technology-folders',
+      severity: 'error',
+      comment:
+        'Every adapter lives in the folder of its technology (src/adapters/<technology>/). A file ' +
+        'directly in src/adapters/ would escape the rule above; code that chooses between ' +
+        'technologies is composition and belongs in src/composition/.',
+      from: { path: '^src/adapters/[^/]+$' },
+      to: {},
     },
     {
       name: 'only-composition-root-wires-adapters',
       severity: 'error',
       comment:
-        'Choosing adapters is the job of src/container.ts and the entry points (main, worker, ' +
-        'cli). Any other module outside src/adapters (config, helpers) may refer to adapter ' +
+        'Choosing adapters is the job of src/container.ts, its helpers in src/composition/ and the ' +
+        'entry points (main, worker, cli). Any other module outside src/adapters (config, helpers) may refer to adapter ' +
         'types but not load adapter code, so only the root can combine technologies.',
       from: {
         path: '^src/',
@@ -78,6 +87,7 @@ module.exports = {
           '^src/(domain|application)/',
           '^src/adapters/',
           '^src/container\\.ts$',
+          '^src/composition/',
           '^src/main\\.ts$',
           '^src/worker\\.ts$',
           '^src/cli/',

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { createApplication } from './container.js';
-import { DatabaseInUseError } from './adapters/postgres/orm.js';
+import { DatabaseInUseError } from './adapters/sql/pglite-lock.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { createApplication } from './composition/processes.js';
 
-/** Entry point: configuration → composition root → listen; graceful shutdown on SIGTERM/SIGINT. */
+/** Entry point: configuration → composition → listen; graceful shutdown on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApplication(config);
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    app.drain();
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     try {

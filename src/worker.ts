@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { DatabaseInUseError } from './adapters/postgres/orm.js';
+import { DatabaseInUseError } from './adapters/sql/pglite-lock.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { createProjectorWorker } from './container.js';
+import { createProjectorWorker } from './composition/processes.js';
 
 /**
  * `npm run worker`: a projector in its own process. Several may run at once against one

@@ -1,40 +1,51 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { EventOutbox } from '../application/projections/event-outbox.js';
-import { DatabaseInUseError } from '../adapters/postgres/orm.js';
+import { OutboxOperations } from '../application/read-side/outbox-operations.js';
+import type { OutboxSubscriber } from '../application/read-side/event-outbox.js';
+import { DatabaseInUseError } from '../adapters/sql/pglite-lock.js';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { openInfrastructure } from '../container.js';
+import { compose } from '../container.js';
 
 /**
- * Operator commands for the outbox:
- *   npm run outbox -- status     how many events are to do, parked, and the last position
+ * Operator commands for the outbox, per subscriber (`--subscriber projector`, the default,
+ * or `relay`):
+ *   npm run outbox -- status     events still to do, the oldest one's age, parked events, the last position
  *   npm run outbox -- parked     the parked events and why they failed
  *   npm run outbox -- requeue    puts every parked event back in the queue (after a fix)
  */
-const { positionals } = parseArgs({ allowPositionals: true });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { subscriber: { type: 'string', default: 'projector' } },
+});
 
 async function main(): Promise<void> {
   const command = positionals[0] ?? 'status';
-  if (!['status', 'parked', 'requeue'].includes(command)) throw new ConfigError(`unknown command "${command}" (status | parked | requeue)`);
-  const infra = await openInfrastructure(loadConfig(), { logger: pino({ level: 'warn' }) });
+  if (!['status', 'parked', 'requeue'].includes(command))
+    throw new ConfigError(`unknown command "${command}" (status | parked | requeue)`);
+  if (values.subscriber !== 'projector' && values.subscriber !== 'relay')
+    throw new ConfigError(`unknown subscriber "${values.subscriber}" (projector | relay)`);
+  const subscriber: OutboxSubscriber = values.subscriber;
+  const composition = await compose(loadConfig(), 'worker', { logger: pino({ level: 'warn' }) });
   try {
-    const outbox = infra.container.get<EventOutbox>(EventOutbox);
+    const outbox = composition.container.get(OutboxOperations);
     if (command === 'requeue') {
-      console.log(`requeued ${await outbox.requeueParked()} parked event(s)`);
+      console.log(`requeued ${await outbox.requeue(subscriber)} parked event(s) of ${subscriber}`);
     } else if (command === 'parked') {
-      for (const entry of await outbox.parked(1000))
+      for (const entry of await outbox.parked(subscriber))
         console.log(
           `#${entry.position} ${entry.event.type} ${entry.event.aggregateType}:${entry.event.aggregateId}@${entry.event.version} ` +
             `after ${entry.attempts} attempts, parked ${entry.parkedAt.toISOString()}: ${entry.reason}`,
         );
     } else {
-      const last = await outbox.lastPosition();
-      const parked = (await outbox.parked(100_000)).length;
-      console.log(`last position ${last}; projected through it: ${await outbox.projectedThrough(last)}; parked: ${parked}`);
+      const status = await outbox.status(subscriber);
+      const oldest = status.oldestAgeMs === null ? 'none' : `${Math.round(status.oldestAgeMs / 1000)} s old`;
+      console.log(
+        `${subscriber}: ${status.pending} event(s) to do (oldest ${oldest}), ${status.parked} parked; last position ${status.lastPosition}`,
+      );
     }
   } finally {
-    await infra.close();
+    await composition.close();
   }
 }
 

@@ -2,19 +2,12 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { pino } from 'pino';
-import { EventOutbox } from '../application/projections/event-outbox.js';
-import { ReadModelStore } from '../application/projections/read-model.store.js';
-import {
-  RebuildIncomplete,
-  RebuildReadModelsHandler,
-  type RebuildProgress,
-  type RebuildStep,
-} from '../application/projections/rebuild-read-models.js';
-import { WriteModelSnapshot } from '../application/projections/write-model-snapshot.js';
-import { Clock } from '../application/shared/ports.js';
-import { DatabaseInUseError } from '../adapters/postgres/orm.js';
+import { ReadSideStartup } from '../application/read-side/read-side-startup.js';
+import type { RebuildProgress, RebuildStep } from '../application/read-side/rebuild-options.js';
+import { RebuildIncomplete, RebuildReadModelsHandler } from '../application/read-side/rebuild-read-models.js';
+import { DatabaseInUseError } from '../adapters/sql/pglite-lock.js';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { openInfrastructure } from '../container.js';
+import { compose } from '../container.js';
 
 /**
  * Rebuilds every read model from the write model into a fresh generation and swaps it in,
@@ -105,10 +98,10 @@ function progressBars(): { progress: RebuildProgress; stop(): void } {
 async function main(): Promise<void> {
   if (values['keep-replay-mark'] && values['clear-replay-mark'])
     throw new ConfigError('--keep-replay-mark and --clear-replay-mark exclude each other');
-  const options = { batchSize: whole('batch-size', 10_000), concurrency: whole('concurrency', 64) };
+  const options = { batchSize: whole('batch-size', 10_000), concurrency: whole('concurrency', 16) };
   const config = loadConfig();
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
-  const infra = await openInfrastructure(config, { logger });
+  const infra = await compose(config, 'worker', { logger });
   const { container } = infra;
   const abort = new AbortController();
   const interrupted = () => {
@@ -118,14 +111,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupted);
   const bars = progressBars();
   try {
-    const store = container.get<ReadModelStore>(ReadModelStore);
-    const handler = new RebuildReadModelsHandler(
-      store,
-      container.get<WriteModelSnapshot>(WriteModelSnapshot),
-      container.get<EventOutbox>(EventOutbox),
-      container.get<Clock>(Clock),
-    );
-    console.log(`Rebuilding the ${store.kind} read store (serving ${await store.activeGeneration()} meanwhile).`);
+    const handler = container.get(RebuildReadModelsHandler);
+    const startup = container.get(ReadSideStartup);
+    console.log(`Rebuilding the ${startup.kind} read store (serving ${infra.bindings.ReadModelGeneration} meanwhile).`);
     const keepReplayMark = values['keep-replay-mark'] ? true : values['clear-replay-mark'] ? false : undefined;
     const report = await handler.execute({ ...options, keepReplayMark, progress: bars.progress, signal: abort.signal });
     bars.stop();

@@ -2,15 +2,16 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { SingleBar, Presets } from 'cli-progress';
 import { pino } from 'pino';
-import { createApplication } from '../container.js';
-import { DatabaseInUseError } from '../adapters/postgres/orm.js';
+import { DatabaseInUseError } from '../adapters/sql/pglite-lock.js';
+import { createApplication } from '../composition/processes.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 
 /**
  * Loads demo data through the application layer (the same command handlers the API
  * calls), so every rule, event and projection runs as in production:
  *   npm run seed -- --users 50 --articles 400 --comments 800 --follows 10 --favorites 8
- * The same --prefix twice reuses its users and adds more articles.
+ * The same --prefix twice reuses its users and adds more articles. `--concurrency` use
+ * cases run at once (default 8; 1 keeps the order of a deterministic run).
  */
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     favorites: { type: 'string', default: '8' },
     prefix: { type: 'string', default: 'seed' },
     seed: { type: 'string', default: '42' },
+    concurrency: { type: 'string', default: '8' },
   },
 });
 
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
   const random = prng(Number(values.seed));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
-  const { commands } = app;
+  const { useCases } = app;
   const prefix = values.prefix;
   const totals = {
     users: count('users'),
@@ -72,12 +74,17 @@ async function main(): Promise<void> {
     { format: '{task} [{bar}] {value}/{total} | {eta_formatted} left', hideCursor: true },
     Presets.shades_classic,
   );
+  const concurrency = Math.max(1, count('concurrency'));
   const step = async (task: string, total: number, run: (i: number) => Promise<void>) => {
     bar.start(total, 0, { task: task.padEnd(10) });
-    for (let i = 0; i < total; i++) {
-      await run(i);
-      bar.increment();
-    }
+    let next = 0;
+    const worker = async () => {
+      while (next < total) {
+        await run(next++);
+        bar.increment();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
     bar.stop();
   };
 
@@ -87,10 +94,10 @@ async function main(): Promise<void> {
     await step('users', totals.users, async (i) => {
       const username = `${prefix}_user_${i}`;
       const email = `${username}@example.test`;
-      const registered = await commands.registerUser.execute({ username, email, password: 'password123' });
+      const registered = await useCases.registerUser.execute({ username, email, password: 'password123' });
       const id = registered.isOk()
         ? registered.value.userId
-        : (await commands.loginUser.execute({ email, password: 'password123' })).unwrap().userId;
+        : (await useCases.loginUser.execute({ email, password: 'password123' })).unwrap().userId;
       userIds.push(id);
       usernames.push(username);
     });
@@ -99,13 +106,13 @@ async function main(): Promise<void> {
     await step('follows', userIds.length * Math.min(totals.follows, userIds.length - 1), async (i) => {
       const follower = userIds[Math.floor(i / Math.max(1, Math.min(totals.follows, userIds.length - 1)))] as string;
       const target = pick(usernames);
-      await commands.followUser.execute({ followerId: follower, username: target });
+      await useCases.setFollowing.execute({ followerId: follower, username: target, following: true });
     });
 
     const slugs: string[] = [];
     await step('articles', totals.articles, async () => {
       const title = words(3 + Math.floor(random() * 5));
-      const created = await commands.createArticle.execute({
+      const created = await useCases.createArticle.execute({
         authorId: pick(userIds),
         title: title[0]?.toUpperCase() + title.slice(1),
         description: words(8),
@@ -117,11 +124,11 @@ async function main(): Promise<void> {
     if (slugs.length === 0) return;
 
     await step('favorites', userIds.length * totals.favorites, async (i) => {
-      await commands.favoriteArticle.execute({ userId: userIds[i % userIds.length] as string, slug: pick(slugs) });
+      await useCases.setFavorite.execute({ userId: userIds[i % userIds.length] as string, slug: pick(slugs), favorited: true });
     });
 
     await step('comments', totals.comments, async () => {
-      await commands.addComment.execute({ authorId: pick(userIds), slug: pick(slugs), body: words(12) });
+      await useCases.addComment.execute({ authorId: pick(userIds), slug: pick(slugs), body: words(12) });
     });
     console.log(
       `Seeded ${userIds.length} users (password "password123"), ${slugs.length} articles and ${totals.comments} comments.`,

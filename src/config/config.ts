@@ -1,100 +1,114 @@
 import { Ajv } from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
 
 /**
- * The whole configuration, from the environment, validated once at start. Every setting
- * has a default except where production must not guess (JWT_SECRET). Each URL switches
- * one adapter; with none set the server runs fully embedded.
+ * Every setting, declared once: its environment variable, type, bounds and default. The
+ * TypeScript type of the configuration, its defaults and its validation all follow from
+ * this schema; the README's settings table is the user-facing copy. Nothing is required to
+ * start: each URL switches one adapter, and with none set the server runs fully embedded.
  */
-export interface AppConfig {
-  readonly env: 'development' | 'production' | 'test';
-  readonly port: number;
-  readonly host: string;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const settings = {
+  NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development' },
+  PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+  HOST: { type: 'string', minLength: 1, default: '0.0.0.0' },
+  LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
   /** Embedded database folder (PGlite) and the development JWT secret live here. */
-  readonly dataDir: string;
-  /** PostgreSQL for the write model and the SQL read store; absent → PGlite in dataDir. */
-  readonly databaseUrl: string | undefined;
-  readonly databasePoolSize: number;
-  /** MongoDB for the read models (documents shaped like the responses); absent → the SQL read store. */
-  readonly mongoUrl: string | undefined;
-  /** HS256 signing secret; undefined → generated once and kept in dataDir (not in production). */
-  readonly jwtSecret: string | undefined;
+  DATA_DIR: { type: 'string', minLength: 1, default: './data' },
+  /** PostgreSQL for the write model and the SQL read store; absent → PGlite in DATA_DIR. */
+  DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+  DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, maximum: 200, default: 10 },
+  /** How often the embedded database reclaims dead rows (it has no autovacuum); 0 never. */
+  EMBEDDED_VACUUM_INTERVAL_S: { type: 'integer', minimum: 0, maximum: 86_400, default: 300 },
+  /** MongoDB for the read models; absent → the SQL read store. */
+  MONGO_URL: { type: 'string', pattern: '^mongodb(\\+srv)?://' },
+  /** Longest a MongoDB operation may wait for a server or an answer before it fails (503). */
+  MONGO_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60_000, default: 2_000 },
+  /** Longest wait for a MongoDB reply on an open connection. */
+  MONGO_SOCKET_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600_000, default: 5_000 },
+  /** HS256 signing secret; absent → generated once and kept in DATA_DIR (not in production). */
+  JWT_SECRET: { type: 'string', minLength: 32 },
+  JWT_TTL: { type: 'string', pattern: '^[0-9]+[smhd]?$', default: '30d' },
+  BODY_LIMIT: { type: 'integer', minimum: 1024, maximum: 50 * 1024 * 1024, default: 1024 * 1024 },
+  CORS_ORIGINS: { type: 'string', default: '*' },
+  RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0 },
+  TRUST_PROXY: { type: 'boolean', default: false },
+  /** `memory` binds in-memory adapters to every port (tests, demos): nothing is stored. */
+  STORAGE: { type: 'string', enum: ['sql', 'memory'], default: 'sql' },
+  /** `inline`: each API process projects its own writes; `worker`: only `npm run worker` processes do. */
+  PROJECTOR: { type: 'string', enum: ['inline', 'worker'], default: 'inline' },
+  /** Longest a write waits for worker processes to project its events before answering. */
+  READ_YOUR_WRITES_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 60_000, default: 2_000 },
+  PROJECTOR_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 5000, default: 200 },
+  PROJECTOR_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 8 },
+  /** How long a claimed event stays leased without renewal: a dead projector's events are taken over after it. */
+  PROJECTOR_LEASE_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 5_000 },
+
+  // Cache, shared limits and the login guard (docs/adr/012-query-cache-stamps-and-read-through.md).
+  /** Redis for the query cache, rate limits and login attempts, shared by every process; absent → process memory. */
+  REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+  /** Longest wait for one Redis call before it counts as an outage: the cache is bypassed, limits fail open. */
+  REDIS_TIMEOUT_MS: { type: 'integer', minimum: 1, maximum: 10_000, default: 50 },
+  /** Namespace of every Redis key of this deployment (`<prefix>:cache:…`, `:rl:`, `:login:`), so deployments can share a Redis. */
+  REDIS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'conduit' },
+  /**
+   * The query cache. `auto`: in Redis with REDIS_URL; in process memory when one process
+   * serves and projects (the embedded database, STORAGE=memory); otherwise off, since a
+   * per-process cache would not hear the other processes' writes. `on` also uses process
+   * memory on PostgreSQL without Redis (one process only). `off`: none.
+   */
+  CACHE: { type: 'string', enum: ['auto', 'on', 'off'], default: 'auto' },
+  /** Longest life of a cached article, profile or comment list (stamps invalidate it at once on a change). */
+  CACHE_TTL_MS: { type: 'integer', minimum: 1, maximum: 86_400_000, default: 60_000 },
+  /** Longest life of a cached list page or tag list; absent → CACHE_TTL_MS. */
+  CACHE_LIST_TTL_MS: { type: 'integer', minimum: 1, maximum: 86_400_000 },
+  /** With Redis: keep entries in a bounded in-process first tier too (stamps are always read from Redis). */
+  CACHE_L1: { type: 'boolean', default: true },
+  /** Most entries kept in process memory (the memory cache, or the first tier). */
+  CACHE_MAX_ENTRIES: { type: 'integer', minimum: 1, maximum: 10_000_000, default: 10_000 },
+  /** Most bytes kept in process memory (keys and serialised values). */
+  CACHE_MAX_BYTES: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * 1024 * 1024, default: 64 * 1024 * 1024 },
+  /** Life of a tag's stamp that nobody bumps; an expired stamp is recreated, which only costs misses. */
+  CACHE_STAMP_TTL_MS: { type: 'integer', minimum: 1000, maximum: 30 * 86_400_000, default: 86_400_000 },
+  /** `s-maxage` of anonymous GET answers (how long a CDN may keep them); 0: shared caches must revalidate. */
+  HTTP_SHARED_MAX_AGE_S: { type: 'integer', minimum: 0, maximum: 86_400, default: 1 },
+  /** Failed logins of one account within LOGIN_WINDOW_S before its logins get 429; 0 turns the guard off. */
+  LOGIN_MAX_FAILURES: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 10 },
+  /** Failed logins from one client address within LOGIN_WINDOW_S before its logins get 429 (an address may be many people); 0: not counted. */
+  LOGIN_MAX_FAILURES_PER_IP: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 100 },
+  /** The login guard's window, in seconds, from a key's first failure. */
+  LOGIN_WINDOW_S: { type: 'integer', minimum: 1, maximum: 86_400, default: 900 },
+} as const;
+
+const schema = { type: 'object', properties: settings, additionalProperties: false } as const;
+
+/** The environment as validated: every setting with a default is present. */
+type Environment = FromSchema<typeof schema> & {
+  [K in keyof typeof settings as (typeof settings)[K] extends { default: unknown } ? K : never]-?: FromSchema<
+    (typeof settings)[K]
+  >;
+};
+
+/** `SNAKE_CASE` → `camelCase`, at the type level. */
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Lowercase<Head>}${Capitalize<Camel<Tail>>}` : Lowercase<S>;
+
+type Settings = { readonly [K in keyof Environment as Camel<K & string>]: Environment[K] };
+
+/** The configuration: every setting by its camel-cased name, plus the values derived from them. */
+export type AppConfig = Omit<Settings, 'jwtTtl' | 'corsOrigins' | 'nodeEnv'> & {
+  readonly env: Environment['NODE_ENV'];
   readonly jwtTtlSeconds: number;
-  readonly bodyLimitBytes: number;
   readonly corsOrigins: readonly string[];
-  readonly rateLimitPerMinute: number;
-  readonly trustProxy: boolean;
-  /** In-memory adapters for every port (tests, demos): nothing is stored. */
-  readonly storage: 'sql' | 'memory';
-  /** 'inline': each API process projects; 'worker': only `npm run worker` processes do. */
-  readonly projector: 'inline' | 'worker';
-  /** Longest a write waits for its events to be projected before answering (read-your-writes). */
-  readonly readYourWritesTimeoutMs: number;
-  readonly projectorBatchSize: number;
-  readonly projectorMaxAttempts: number;
-  readonly projectorLeaseMs: number;
-}
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const schema = {
-  type: 'object',
-  properties: {
-    NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development' },
-    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
-    HOST: { type: 'string', minLength: 1, default: '0.0.0.0' },
-    LOG_LEVEL: {
-      type: 'string',
-      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-      default: 'info',
-    },
-    DATA_DIR: { type: 'string', minLength: 1, default: './data' },
-    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
-    DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, maximum: 200, default: 10 },
-    MONGO_URL: { type: 'string', pattern: '^mongodb(\\+srv)?://' },
-    JWT_SECRET: { type: 'string', minLength: 32 },
-    JWT_TTL: { type: 'string', pattern: '^[0-9]+[smhd]?$', default: '30d' },
-    BODY_LIMIT: { type: 'integer', minimum: 1024, maximum: 50 * 1024 * 1024, default: 1024 * 1024 },
-    CORS_ORIGINS: { type: 'string', default: '*' },
-    RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 0, default: 0 },
-    TRUST_PROXY: { type: 'boolean', default: false },
-    STORAGE: { type: 'string', enum: ['sql', 'memory'], default: 'sql' },
-    PROJECTOR: { type: 'string', enum: ['inline', 'worker'], default: 'inline' },
-    READ_YOUR_WRITES_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 60_000, default: 2000 },
-    PROJECTOR_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 5000, default: 200 },
-    PROJECTOR_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 100, default: 8 },
-    PROJECTOR_LEASE_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
-  },
-} as const;
+const validate = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true }).compile<Environment>(schema);
 
-interface RawEnv {
-  NODE_ENV: AppConfig['env'];
-  PORT: number;
-  HOST: string;
-  LOG_LEVEL: AppConfig['logLevel'];
-  DATA_DIR: string;
-  DATABASE_URL?: string;
-  DATABASE_POOL_SIZE: number;
-  MONGO_URL?: string;
-  JWT_SECRET?: string;
-  JWT_TTL: string;
-  BODY_LIMIT: number;
-  CORS_ORIGINS: string;
-  RATE_LIMIT_PER_MINUTE: number;
-  TRUST_PROXY: boolean;
-  STORAGE: AppConfig['storage'];
-  PROJECTOR: AppConfig['projector'];
-  READ_YOUR_WRITES_TIMEOUT_MS: number;
-  PROJECTOR_BATCH_SIZE: number;
-  PROJECTOR_MAX_ATTEMPTS: number;
-  PROJECTOR_LEASE_MS: number;
-}
+const camel = (name: string): string => name.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-const validate = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true }).compile<RawEnv>(schema);
-
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 const durationSeconds = (value: string): number => {
   const unit = value.at(-1) ?? 's';
@@ -103,10 +117,9 @@ const durationSeconds = (value: string): number => {
 
 /** Reads the configuration from an environment (process.env by default); throws ConfigError naming every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = Object.keys(schema.properties);
-  // Empty strings count as unset, so `DATABASE_URL=` in a .env file means "embedded".
+  // Only the settings are read, and empty strings count as unset (`DATABASE_URL=` in a .env file means "embedded").
   const raw: Record<string, unknown> = {};
-  for (const key of known) {
+  for (const key of Object.keys(settings)) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -118,32 +131,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (raw.NODE_ENV === 'production' && raw.JWT_SECRET === undefined)
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
+  if ((raw.MONGO_SOCKET_TIMEOUT_MS as number) < (raw.MONGO_TIMEOUT_MS as number))
+    throw new ConfigError('MONGO_SOCKET_TIMEOUT_MS must be at least MONGO_TIMEOUT_MS');
+  if (raw.CACHE === 'on' && raw.REDIS_URL === undefined && raw.PROJECTOR === 'worker')
+    throw new ConfigError(
+      'CACHE=on with PROJECTOR=worker needs REDIS_URL: the workers invalidate the cache, and a per-process cache would never hear them',
+    );
   if (raw.PROJECTOR === 'worker' && (raw.STORAGE === 'memory' || raw.DATABASE_URL === undefined))
     throw new ConfigError(
       'PROJECTOR=worker needs DATABASE_URL: separate projector processes share the outbox through PostgreSQL (the embedded database is single-process)',
     );
+  const named = Object.fromEntries(Object.entries(raw).map(([key, value]) => [camel(key), value])) as Settings;
+  const { nodeEnv, jwtTtl, corsOrigins, ...rest } = named;
   return {
-    env: raw.NODE_ENV,
-    port: raw.PORT,
-    host: raw.HOST,
-    logLevel: raw.LOG_LEVEL,
-    dataDir: raw.DATA_DIR,
-    databaseUrl: raw.DATABASE_URL,
-    databasePoolSize: raw.DATABASE_POOL_SIZE,
-    mongoUrl: raw.MONGO_URL,
-    jwtSecret: raw.JWT_SECRET,
-    jwtTtlSeconds: durationSeconds(raw.JWT_TTL),
-    bodyLimitBytes: raw.BODY_LIMIT,
-    corsOrigins: raw.CORS_ORIGINS.split(',')
-      .map((o) => o.trim())
-      .filter((o) => o.length > 0),
-    rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
-    trustProxy: raw.TRUST_PROXY,
-    storage: raw.STORAGE,
-    projector: raw.PROJECTOR,
-    readYourWritesTimeoutMs: raw.READ_YOUR_WRITES_TIMEOUT_MS,
-    projectorBatchSize: raw.PROJECTOR_BATCH_SIZE,
-    projectorMaxAttempts: raw.PROJECTOR_MAX_ATTEMPTS,
-    projectorLeaseMs: raw.PROJECTOR_LEASE_MS,
+    ...rest,
+    env: nodeEnv,
+    jwtTtlSeconds: durationSeconds(jwtTtl),
+    corsOrigins: corsOrigins
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin.length > 0),
   };
 }

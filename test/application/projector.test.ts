@@ -1,14 +1,30 @@
+import { Container } from 'inversify';
+import { Ok, Err } from 'ts-results-es';
 import { describe, expect, it } from 'vitest';
-import type { ConduitProjection } from '../../src/application/projections/conduit.projection.js';
-import type { OutboxEntry } from '../../src/application/projections/event-outbox.js';
-import { Projector, type ProjectionFailureSink, type ProjectorOptions } from '../../src/application/projections/projector.js';
-import type { ReadModelStore } from '../../src/application/projections/read-model.store.js';
-import { OutboxBarrier } from '../../src/application/projections/read-your-writes.js';
-import { InMemoryEventOutbox } from '../../src/adapters/memory/in-memory-event-outbox.js';
-import { InMemoryUserRepository } from '../../src/adapters/memory/in-memory-user.repository.js';
-import { InMemoryWriteStore } from '../../src/adapters/memory/in-memory-write-store.js';
-import type { ConduitEvent } from '../../src/domain/index.js';
+import { ActiveGeneration, ensureActiveGeneration } from '../../src/application/read-side/active-generation.js';
+import { OutboxAppendOptions, type OutboxEntry } from '../../src/application/read-side/event-outbox.js';
+import type { ReadModelChange } from '../../src/application/read-side/read-model-changes.js';
+import { ReadModelGenerations } from '../../src/application/read-side/read-model-generations.js';
+import type { ReadModelWriter } from '../../src/application/read-side/read-model.writer.js';
+import {
+  Projector,
+  type ProjectionMonitor,
+  type ProjectionObserver,
+  type ProjectorOptions,
+} from '../../src/application/read-side/projector.js';
+import { DependencyUnavailable } from '../../src/application/shared/errors.js';
+import { AwaitOwnEvents, readYourWrites, type ProjectionSync } from '../../src/application/shared/read-your-writes.js';
+import { validationError } from '../../src/domain/index.js';
 import { Email, User, Username } from '../../src/domain/index.js';
+import { InMemoryEventOutbox } from '../../src/adapters/memory/in-memory-event-outbox.js';
+import { InMemoryReadModelGenerations } from '../../src/adapters/memory/in-memory-read-model-generations.js';
+import { InMemoryUserRepository } from '../../src/adapters/memory/in-memory-user.repository.js';
+import { memoryModule } from '../../src/adapters/memory/memory.module.js';
+import { AsyncCommitScope } from '../../src/adapters/system/async-commit-scope.js';
+import { LocalOutboxSignals } from '../../src/adapters/memory/local-outbox-signals.js';
+import { systemModule } from '../../src/adapters/system/system.module.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const options = (overrides: Partial<ProjectorOptions> = {}): ProjectorOptions => ({
   owner: 'test',
@@ -20,38 +36,73 @@ const options = (overrides: Partial<ProjectorOptions> = {}): ProjectorOptions =>
   ...overrides,
 });
 
-class RecordingSink implements ProjectionFailureSink {
+class RecordingMonitor implements ProjectionMonitor {
   readonly failures: { position: number; retryAt: Date | null }[] = [];
+  readonly repaired: string[] = [];
   runs = 0;
+  projected = () => undefined;
   projectionFailed(entry: OutboxEntry, _error: unknown, retryAt: Date | null): void {
     this.failures.push({ position: entry.position, retryAt });
   }
   runFailed(): void {
     this.runs += 1;
   }
-}
-
-/** A projection that records what it applied and fails for the usernames it is told to. */
-class FakeProjection {
-  readonly applied: string[] = [];
-  constructor(readonly failing = new Set<string>()) {}
-  async apply(event: ConduitEvent): Promise<void> {
-    const name = event.type === 'UserRegistered' ? event.payload.username : event.type;
-    if (this.failing.has(name)) throw new Error(`cannot project ${name}`);
-    this.applied.push(name);
+  readStoreRepaired(generation: string): void {
+    this.repaired.push(generation);
   }
 }
 
-const noReplay = { replayFrom: async () => null, clearReplayFrom: async () => {} } as unknown as ReadModelStore;
+/** A writer that records the users it applied and fails for the usernames it is told to (a batch all or nothing). */
+class FakeWriter implements ReadModelWriter {
+  readonly applied: string[] = [];
+  readonly batches: number[] = [];
+  delayMs = 0;
+  /** The store cannot be reached: every call fails as an outage. */
+  down = false;
+  constructor(readonly failing = new Set<string>()) {}
+  async apply(changes: readonly ReadModelChange[]): Promise<void> {
+    const names = changes.map((change) => (change.kind === 'user' ? change.user.username : change.kind));
+    if (this.delayMs > 0) await sleep(this.delayMs);
+    if (this.down) throw new DependencyUnavailable('read-store');
+    const bad = names.find((name) => this.failing.has(name));
+    if (bad !== undefined) throw new Error(`cannot project ${bad}`);
+    this.batches.push(names.length);
+    this.applied.push(...names);
+  }
+}
 
-async function setup(failing: string[] = [], opts: Partial<ProjectorOptions> = {}) {
-  const store = new InMemoryWriteStore();
-  const outbox = new InMemoryEventOutbox(store);
-  const users = new InMemoryUserRepository(store);
-  const projection = new FakeProjection(new Set(failing));
-  const sink = new RecordingSink();
-  const projector = new Projector(outbox, projection as unknown as ConduitProjection, noReplay, sink, options(opts));
-  const register = async (name: string) => {
+/** The in-memory write side and outbox from the memory module; the projector over a fake writer. */
+async function setup(failing: string[] = [], opts: Partial<ProjectorOptions> = {}, ownLease: { owner: string; ms: number } | null = null) {
+  const container = new Container({ defaultScope: 'Singleton', autobind: true });
+  container.load(systemModule(), memoryModule());
+  container.bind(OutboxAppendOptions).toConstantValue({ ownLease, awaitMs: 0 });
+  const outbox = container.get(InMemoryEventOutbox);
+  const users = container.get(InMemoryUserRepository);
+  const generations = container.get(InMemoryReadModelGenerations);
+  await ensureActiveGeneration(generations);
+  await generations.clearReplayFrom();
+  const writer = new FakeWriter(new Set(failing));
+  const monitor = new RecordingMonitor();
+  const observed: string[] = [];
+  const observer: ProjectionObserver = {
+    applied: async (changes) => {
+      observed.push(...changes.map((c) => (c.kind === 'user' ? c.user.username : c.kind)));
+    },
+    replaced: async () => {
+      observed.push('(replaced)');
+    },
+  };
+  const projector = new Projector(
+    outbox,
+    writer,
+    generations,
+    new ActiveGeneration(generations),
+    observer,
+    monitor,
+    options(opts),
+  );
+  const scope = container.get(AsyncCommitScope);
+  const save = async (name: string) => {
     const user = User.register({
       id: `id-${name}`,
       username: Username.create(name).unwrap(),
@@ -62,97 +113,215 @@ async function setup(failing: string[] = [], opts: Partial<ProjectorOptions> = {
     }).unwrap();
     (await users.save(user)).unwrap();
   };
-  return { outbox, projection, sink, projector, register };
+  /** Registers a user and answers the outbox entries its save reported. */
+  const register = async (name: string): Promise<readonly OutboxEntry[]> =>
+    (await scope.track(() => save(name))).committed;
+  return { container, outbox, writer, monitor, observed, projector, register, save, generations };
 }
 
 describe('Projector', () => {
-  it('applies every committed event in batches and marks them applied', async () => {
-    const { outbox, projection, projector, register } = await setup();
+  it('applies every committed event in batches (one writer call each) and acknowledges them', async () => {
+    const { outbox, writer, projector, register } = await setup();
     for (const name of ['a', 'b', 'c', 'd', 'e']) await register(name);
     await projector.catchUp();
-    expect(projection.applied).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(await outbox.projectedThrough(await outbox.lastPosition())).toBe(true);
+    expect(writer.applied).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(writer.batches).toEqual([2, 2, 1]);
+    expect(await outbox.backlog('projector')).toMatchObject({ pending: 0, parked: 0 });
   });
 
   it('coalesces concurrent catch-ups into at most two runs and still applies everything', async () => {
-    const { projection, projector, register } = await setup();
+    const { writer, projector, register } = await setup();
     await register('a');
     const waits = [projector.catchUp(), projector.catchUp(), projector.catchUp()];
     await register('b');
     waits.push(projector.catchUp());
     await Promise.all(waits);
-    expect(projection.applied).toEqual(['a', 'b']);
+    expect(writer.applied).toEqual(['a', 'b']);
   });
 
-  it('retries a failing event with backoff, parks it after the last attempt, and never blocks the others', async () => {
+  it('retries a failing event alone with backoff, parks it after the last attempt, and never blocks the others', async () => {
     // Retries far enough apart that one run never meets the same failure twice.
-    const { outbox, projection, sink, projector, register } = await setup(['bad'], { retryDelayMs: 40, maxRetryDelayMs: 80 });
+    const { outbox, writer, monitor, projector, register } = await setup(['bad'], { retryDelayMs: 40, maxRetryDelayMs: 80 });
     await register('before');
     await register('bad');
     await register('after');
     await projector.catchUp();
-    expect(projection.applied).toEqual(['before', 'after']);
-    expect(sink.failures).toHaveLength(1);
-    expect(sink.failures[0]?.retryAt).toBeInstanceOf(Date);
+    // The batch [before, bad] failed as a whole, then was applied one by one.
+    expect(writer.applied).toEqual(['before', 'after']);
+    expect(monitor.failures).toHaveLength(1);
+    expect(monitor.failures[0]?.retryAt).toBeInstanceOf(Date);
 
-    for (let i = 0; i < 100 && (await outbox.parked(10)).length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 100 && (await outbox.parked('projector', 10)).length === 0; i++) {
+      await sleep(20);
       await projector.catchUp();
     }
-    const [parked] = await outbox.parked(10);
+    const [parked] = await outbox.parked('projector', 10);
     expect(parked).toMatchObject({ attempts: 3, reason: 'Error: cannot project bad' });
-    expect(sink.failures.map((f) => f.retryAt === null)).toEqual([false, false, true]);
-    expect(await outbox.projectedThrough(await outbox.lastPosition())).toBe(true);
+    expect(monitor.failures.map((f) => f.retryAt === null)).toEqual([false, false, true]);
+    expect(await outbox.backlog('projector')).toMatchObject({ pending: 0, parked: 1 });
 
     // Fixed and requeued, it is applied.
-    projection.failing.clear();
-    await outbox.requeueParked();
+    writer.failing.clear();
+    await outbox.requeueParked('projector');
     await projector.catchUp();
-    expect(projection.applied).toEqual(['before', 'after', 'bad']);
+    expect(writer.applied).toEqual(['before', 'after', 'bad']);
+  });
+
+  it('counts no attempt against the events while the read store is unreachable, however long: they are applied once it answers', async () => {
+    // One attempt would park an event at its first failure.
+    const { outbox, writer, monitor, projector, register } = await setup([], { maxAttempts: 1, leaseMs: 30 }, { owner: 'test', ms: 30 });
+    writer.down = true;
+    await projector.applyOwn(await register('own'));
+    await register('other');
+    for (let i = 0; i < 5; i++) {
+      await sleep(40);
+      await projector.catchUp();
+    }
+    expect(monitor.failures).toEqual([]);
+    expect(monitor.runs).toBeGreaterThanOrEqual(5);
+    expect(await outbox.backlog('projector')).toMatchObject({ pending: 2, parked: 0 });
+
+    writer.down = false;
+    await sleep(40);
+    await projector.catchUp();
+    expect([...writer.applied].sort()).toEqual(['other', 'own']);
+    expect(await outbox.backlog('projector')).toMatchObject({ pending: 0, parked: 0 });
+  });
+
+  it('keeps the replay mark when the read store goes down during a replay, and replays in full once it answers', async () => {
+    const { container, writer, monitor, projector, register } = await setup();
+    await register('a');
+    await register('b');
+    await projector.catchUp();
+    const generations = container.get<ReadModelGenerations>(ReadModelGenerations);
+    await generations.activate((await generations.activeGeneration()) as string, 0);
+    writer.down = true;
+    await expect(projector.replayMarkedEvents()).rejects.toBeInstanceOf(DependencyUnavailable);
+    expect(await generations.replayFrom()).toBe(0);
+    expect(monitor.failures).toEqual([]);
+    writer.down = false;
+    expect(await projector.replayMarkedEvents()).toBe(2);
+    expect(await generations.replayFrom()).toBeNull();
+  });
+
+  it('tells the observer (the cache) what changed before it acknowledges', async () => {
+    const { outbox, observed, projector, register } = await setup();
+    await register('a');
+    const acknowledge = outbox.acknowledge.bind(outbox);
+    const seenAtAcknowledge: string[][] = [];
+    outbox.acknowledge = async (subscriber, positions) => {
+      seenAtAcknowledge.push([...observed]);
+      return acknowledge(subscriber, positions);
+    };
+    await projector.catchUp();
+    expect(seenAtAcknowledge).toEqual([['a']]);
   });
 
   it('reports an unreachable outbox instead of throwing', async () => {
-    const { projector, sink } = await setup();
-    (projector as unknown as { outbox: { claim: () => Promise<never> } }).outbox.claim = async () => {
+    const { projector, monitor, outbox } = await setup();
+    outbox.claim = async () => {
       throw new Error('database down');
     };
     await expect(projector.catchUp()).resolves.toBeUndefined();
-    expect(sink.runs).toBe(1);
+    expect(monitor.runs).toBe(1);
   });
 
-  it('runs as a worker loop until aborted', async () => {
-    const { projection, projector, register } = await setup();
+  it('runs as a worker loop woken by the outbox signal, until aborted', async () => {
+    const { container, writer, projector, register } = await setup();
+    const signals = container.get(LocalOutboxSignals);
     const stop = new AbortController();
-    const loop = projector.runUntil(stop.signal, 5);
+    // A minute of idle: only the signal can wake it within the test.
+    const loop = projector.runUntil(stop.signal, signals, 60_000);
+    await sleep(20);
     await register('x');
-    for (let i = 0; i < 100 && projection.applied.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 200 && writer.applied.length === 0; i++) await sleep(5);
     stop.abort();
     await loop;
-    expect(projection.applied).toEqual(['x']);
+    expect(writer.applied).toEqual(['x']);
+  });
+
+  it('keeps the leases of a slow batch renewed: nobody else claims its events meanwhile', async () => {
+    const { outbox, writer, projector, register } = await setup([], { leaseMs: 150, batchSize: 10 });
+    await register('slow');
+    writer.delayMs = 500;
+    const running = projector.catchUp();
+    await sleep(350);
+    expect(await outbox.claim('projector', 'other', 10, 60_000)).toEqual([]);
+    await running;
+    expect(writer.applied).toEqual(['slow']);
+  });
+
+  it('applies a writer\'s own events at once from memory; leased to it, nobody else claims them first', async () => {
+    const { outbox, writer, projector, register } = await setup([], {}, { owner: 'test', ms: 60_000 });
+    const committed = await register('mine');
+    expect(await outbox.claim('projector', 'other', 10, 60_000)).toEqual([]);
+    await projector.applyOwn(committed);
+    expect(writer.applied).toEqual(['mine']);
+    expect((await outbox.backlog('projector')).pending).toBe(0);
+  });
+
+  it('leaves a writer\'s own event that fails to the retries, without failing the writer', async () => {
+    const { outbox, writer, monitor, projector, register } = await setup(['bad'], {}, { owner: 'test', ms: 60_000 });
+    const committed = await register('bad');
+    await expect(projector.applyOwn(committed)).resolves.toBeUndefined();
+    expect(writer.applied).toEqual([]);
+    expect(monitor.failures).toHaveLength(1);
+    // Released by the failure: due again at its retry time, for any projector.
+    expect((await outbox.backlog('projector')).pending).toBe(1);
+  });
+
+  it('repairs a read store that lost its data, and replays the outbox into it', async () => {
+    const { container, writer, monitor, projector, register } = await setup();
+    await register('a');
+    await projector.catchUp();
+    const generations = container.get<ReadModelGenerations>(ReadModelGenerations);
+    (generations as InMemoryReadModelGenerations).loseData((await generations.activeGeneration()) as string);
+    await projector.repairReadStore();
+    expect(monitor.repaired).toHaveLength(1);
+    expect(writer.applied).toEqual(['a', 'a']);
+    expect(await generations.replayFrom()).toBeNull();
+    await projector.repairReadStore();
+    expect(monitor.repaired).toHaveLength(1);
   });
 });
 
-describe('OutboxBarrier (read-your-writes)', () => {
-  it('waits until another process projects the events, then returns', async () => {
-    const { outbox, projector, register } = await setup();
-    await register('a');
-    const timedOut: number[] = [];
-    const barrier = new OutboxBarrier(outbox, { timeoutMs: 2_000, pollMs: 5 }, { timedOut: (p) => timedOut.push(p) });
-    const waiting = barrier.catchUp();
-    setTimeout(() => void projector.catchUp(), 30);
-    await waiting;
-    expect(await outbox.projectedThrough(await outbox.lastPosition())).toBe(true);
-    expect(timedOut).toEqual([]);
+describe('read-your-writes', () => {
+  const command = (succeed: boolean, scope: AsyncCommitScope, commit: () => Promise<unknown>) =>
+    readYourWrites(
+      {
+        execute: async () => {
+          await commit();
+          return succeed ? Ok('done') : Err(validationError('X', 'x', 'no'));
+        },
+      },
+      scope,
+      { afterCommit: async (entries) => void synced.push(entries.map((e) => e.position)) } satisfies ProjectionSync,
+    );
+  const synced: number[][] = [];
+
+  it('syncs the projection of exactly the events the command committed, and only on success', async () => {
+    const { container, save } = await setup();
+    const scope = container.get(AsyncCommitScope);
+    synced.length = 0;
+    const ok = await command(true, scope, () => save('a')).execute(undefined);
+    expect(ok.isOk()).toBe(true);
+    expect(synced).toEqual([[1]]);
+    await command(false, scope, async () => []).execute(undefined);
+    expect(synced).toEqual([[1]]);
   });
 
-  it('gives up after its bound and says so, without throwing', async () => {
-    const { outbox, register } = await setup();
-    await register('a');
-    const timedOut: number[] = [];
-    const barrier = new OutboxBarrier(outbox, { timeoutMs: 50, pollMs: 5 }, { timedOut: (p) => timedOut.push(p) });
-    const started = Date.now();
-    await barrier.catchUp();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
-    expect(timedOut).toEqual([1]);
+  it('with workers, waits for the signal that its own events were projected — and gives up at its bound', async () => {
+    const { container, projector, register } = await setup();
+    const signals = container.get(LocalOutboxSignals);
+    const waits: { projected: boolean }[] = [];
+    const sync = new AwaitOwnEvents(signals, 2_000, { waited: (_p, _ms, projected) => void waits.push({ projected }) });
+    const committed = await register('a');
+    setTimeout(() => void projector.catchUp(), 30);
+    await sync.afterCommit(committed);
+    expect(waits).toEqual([{ projected: true }]);
+
+    const impatient = new AwaitOwnEvents(signals, 50, { waited: (_p, _ms, projected) => void waits.push({ projected }) });
+    await impatient.afterCommit(await register('b'));
+    expect(waits).toEqual([{ projected: true }, { projected: false }]);
   });
 });

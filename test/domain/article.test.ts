@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Article, chooseSlug, parseArticleText, parseTagList, slugify, type Actor } from '../../src/domain/index.js';
+import {
+  Article,
+  ArticleDraft,
+  ArticleEdit,
+  chooseSlug,
+  normalizeTag,
+  parseTagList,
+  slugify,
+  type Actor,
+  type ArticleFields,
+} from '../../src/domain/index.js';
 
 const now = new Date('2026-01-01T00:00:00.000Z');
 const later = new Date('2026-01-02T00:00:00.000Z');
@@ -8,11 +18,14 @@ const stranger: Actor = { userId: 'x9', role: 'user' };
 const admin: Actor = { userId: 'root', role: 'admin' };
 const free = { baseTaken: false, uniqueSuffix: 'abc123' };
 
+const draft = (fields: ArticleFields) => ArticleDraft.parse(fields).unwrap();
+const edit = (fields: ArticleFields) => ArticleEdit.parse(fields).unwrap();
+
 const publish = () =>
   Article.publish({
     id: 'art1',
     authorId: 'a1',
-    content: { title: 'How to train your dragon', description: 'Ever wonder how?', body: 'Very carefully.', tagList: ['dragons', 'training'] },
+    draft: draft({ title: 'How to train your dragon', description: 'Ever wonder how?', body: 'Very carefully.', tagList: ['dragons', 'training'] }),
     slug: free,
     now,
   });
@@ -32,16 +45,16 @@ describe('article values', () => {
   });
 
   it('never gives an article a slug that is a route of its own', () => {
-    expect(chooseSlug('Feed', false, 'abc123')).toBe('feed-abc123');
+    expect(chooseSlug(slugify('Feed'), { baseTaken: false, uniqueSuffix: 'abc123' })).toBe('feed-abc123');
   });
 
   it('stores text without control characters or unpaired surrogates', () => {
-    expect(parseArticleText('title', 'a\u0000b\uD800c').unwrap()).toBe('ab\uFFFDc');
+    expect(draft({ title: 'a\u0000b\uD800c', description: 'd', body: 'b' }).title).toBe('ab\uFFFDc');
   });
 
   it('chooseSlug adds the suffix only when the base is taken', () => {
-    expect(chooseSlug('Hello World', false, 'zz9')).toBe('hello-world');
-    expect(chooseSlug('Hello World', true, 'zz9')).toBe('hello-world-zz9');
+    expect(chooseSlug('hello-world', { baseTaken: false, uniqueSuffix: 'zz9' })).toBe('hello-world');
+    expect(chooseSlug('hello-world', { baseTaken: true, uniqueSuffix: 'zz9' })).toBe('hello-world-zz9');
   });
 
   it('tags are trimmed, de-duplicated case-insensitively, blank-free and sorted', () => {
@@ -55,11 +68,20 @@ describe('article values', () => {
   });
 
   it('text fields are required and bounded', () => {
-    expect(parseArticleText('title', '   ').isErr()).toBe(true);
-    expect(parseArticleText('title', 'x'.repeat(201)).isErr()).toBe(true);
-    expect(parseArticleText('body', ' ok ').unwrap()).toBe('ok');
-    const err = parseArticleText('description', '');
+    expect(ArticleDraft.parse({ title: '   ', description: 'd', body: 'b' }).isErr()).toBe(true);
+    expect(ArticleDraft.parse({ title: 'x'.repeat(201), description: 'd', body: 'b' }).isErr()).toBe(true);
+    expect(draft({ title: 't', description: 'd', body: ' ok ' }).body).toBe('ok');
+    const err = ArticleDraft.parse({ title: 't', description: '', body: 'b' });
     expect(err.isErr() && err.error).toMatchObject({ kind: 'validation', field: 'description' });
+    const missing = ArticleDraft.parse({ title: 't', body: 'b' });
+    expect(missing.isErr() && missing.error).toMatchObject({ field: 'description' });
+  });
+
+  it('a draft derives its base slug once, an edit only when it changes the title', () => {
+    expect(draft({ title: 'Hello, World!', description: 'd', body: 'b' }).slug).toBe('hello-world');
+    expect(edit({ title: 'Hello again' }).slug).toBe('hello-again');
+    expect(edit({ body: 'b' }).slug).toBeUndefined();
+    expect(ArticleEdit.parse({ body: '  ' }).isErr()).toBe(true);
   });
 });
 
@@ -80,7 +102,7 @@ describe('Article', () => {
     const article = Article.publish({
       id: 'art2',
       authorId: 'a1',
-      content: { title: 'Hello', description: 'd', body: 'b', tagList: [] },
+      draft: draft({ title: 'Hello', description: 'd', body: 'b', tagList: [] }),
       slug: { baseTaken: true, uniqueSuffix: 'q1w2e3' },
       now,
     });
@@ -89,21 +111,21 @@ describe('Article', () => {
 
   it('lets only its author or an admin edit it', () => {
     const article = publish();
-    const refused = article.edit(stranger, { body: 'mine now' }, free, later);
+    const refused = article.edit(stranger, edit({ body: 'mine now' }), free, later);
     expect(refused.isErr() && refused.error).toMatchObject({ kind: 'forbidden', code: 'ARTICLE.NOT_AUTHOR' });
-    expect(article.edit(admin, { body: 'moderated' }, free, later).isOk()).toBe(true);
-    expect(article.edit(author, { body: 'With two hands' }, free, later).isOk()).toBe(true);
+    expect(article.edit(admin, edit({ body: 'moderated' }), free, later).isOk()).toBe(true);
+    expect(article.edit(author, edit({ body: 'With two hands' }), free, later).isOk()).toBe(true);
     expect(article.snapshot().body).toBe('With two hands');
   });
 
   it('changes its slug with its title, keeps it otherwise', () => {
     const article = publish();
     article.pullEvents();
-    article.edit(author, { body: 'new body' }, free, later);
+    article.edit(author, edit({ body: 'new body' }), free, later);
     expect(article.slug).toBe('how-to-train-your-dragon');
-    article.edit(author, { title: 'HOW to train your dragon!' }, free, later);
+    article.edit(author, edit({ title: 'HOW to train your dragon!' }), free, later);
     expect(article.slug).toBe('how-to-train-your-dragon');
-    article.edit(author, { title: 'Did you train your dragon?' }, free, later);
+    article.edit(author, edit({ title: 'Did you train your dragon?' }), free, later);
     expect(article.slug).toBe('did-you-train-your-dragon');
     const events = article.pullEvents();
     expect(events.map((e) => e.type)).toEqual(['ArticleUpdated', 'ArticleUpdated', 'ArticleUpdated']);
@@ -114,7 +136,7 @@ describe('Article', () => {
   it('records nothing for an edit that changes nothing', () => {
     const article = publish();
     article.pullEvents();
-    expect(article.edit(author, { body: 'Very carefully.', tagList: ['dragons', 'training'] }, free, later).isOk()).toBe(true);
+    expect(article.edit(author, edit({ body: 'Very carefully.', tagList: ['dragons', 'training'] }), free, later).isOk()).toBe(true);
     expect(article.pullEvents()).toHaveLength(0);
   });
 

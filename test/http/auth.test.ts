@@ -1,7 +1,7 @@
 import { createSigner } from 'fast-jwt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
-import { FAKE_SECRET, startFakeApp, type FakeApp } from './support/fake-deps.js';
+import { FAKE_SECRET, startFakeApp, type FakeApp, USER_ID } from './support/fake-deps.js';
 
 describe('HTTP authentication', () => {
   let fake: FakeApp;
@@ -11,7 +11,7 @@ describe('HTTP authentication', () => {
 
   const expired = () =>
     createSigner({ key: FAKE_SECRET, algorithm: 'HS256', iss: 'conduit-cqrs', expiresIn: 60_000, clockTimestamp: Date.now() - 3_600_000 })({
-      sub: 'user-1',
+      sub: USER_ID,
     });
 
   const requiredRoutes: [string, string][] = [
@@ -76,9 +76,9 @@ describe('HTTP authentication', () => {
   it('passes the signed-in user as viewer on optional-auth routes', async () => {
     fake = await startFakeApp();
     await fake.app.inject({ method: 'GET', url: '/api/articles/a-slug', headers: { authorization: `Token ${fake.token}` } });
-    expect(fake.queries.getArticle.execute).toHaveBeenCalledWith({ slug: 'a-slug', viewerId: 'user-1' });
+    expect(fake.useCases.getArticle.execute).toHaveBeenCalledWith({ slug: 'a-slug', viewerId: USER_ID });
     await fake.app.inject({ method: 'GET', url: '/api/articles/a-slug' });
-    expect(fake.queries.getArticle.execute).toHaveBeenLastCalledWith({ slug: 'a-slug', viewerId: undefined });
+    expect(fake.useCases.getArticle.execute).toHaveBeenLastCalledWith({ slug: 'a-slug', viewerId: undefined });
   });
 
   it('accepts the Bearer scheme and any scheme casing', async () => {
@@ -111,7 +111,7 @@ describe('HTTP authentication', () => {
 
   it('refuses a token signed with another secret as invalid', async () => {
     fake = await startFakeApp();
-    const foreign = new JwtTokenService('some-other-secret-some-other-secret-000', 60).issue('user-1');
+    const foreign = new JwtTokenService('some-other-secret-some-other-secret-000', 60).issue('0190a6b2-7c1e-7a3b-9c2d-1e2f3a4b5c6d');
     const res = await fake.app.inject({ method: 'GET', url: '/api/articles', headers: { authorization: `Token ${foreign}` } });
     expect(res.statusCode).toBe(401);
     expect(res.json()).toEqual({ errors: { token: ['is invalid'] } });
@@ -126,12 +126,12 @@ describe('HTTP authentication', () => {
       url: '/api/users/login',
       payload: { user: { email: 'jake@jake.jake', password: 'jakejake' } },
     });
-    expect(fake.tokens.verify(login.json().user.token)).toEqual({ ok: true, claims: { userId: 'user-1' } });
+    expect(fake.tokens.verify(login.json().user.token)).toMatchObject({ ok: true, claims: { userId: USER_ID } });
   });
 
   it('does not run the command of a refused request', async () => {
     fake = await startFakeApp();
     await fake.app.inject({ method: 'DELETE', url: '/api/articles/a-slug', headers: { authorization: 'Token x.y.z' } });
-    expect(fake.commands.deleteArticle.execute).not.toHaveBeenCalled();
+    expect(fake.useCases.deleteArticle.execute).not.toHaveBeenCalled();
   });
 });

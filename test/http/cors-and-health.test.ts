@@ -64,8 +64,8 @@ describe('health probes', () => {
   it('readiness answers 200 with every check when all pass', async () => {
     fake = await startFakeApp({
       readiness: [
-        { name: 'database', check: async () => {} },
-        { name: 'cache', check: async () => {} },
+        { name: 'database', check: async () => 'ok' },
+        { name: 'cache', check: async () => 'ok' },
       ],
     });
     const res = await fake.app.inject({ method: 'GET', url: '/health/ready' });
@@ -73,11 +73,50 @@ describe('health probes', () => {
     expect(res.json()).toEqual({ status: 'ok', checks: { database: 'ok', cache: 'ok' } });
   });
 
+  it('stays ready with a degraded dependency, naming it', async () => {
+    fake = await startFakeApp({
+      readiness: [
+        { name: 'database', check: async () => 'ok' },
+        { name: 'cache', check: async () => 'degraded' },
+      ],
+    });
+    const res = await fake.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'degraded', checks: { database: 'ok', cache: 'degraded' } });
+  });
+
+  it('stays ready, degraded, while the read store is lost or replayed into: writes only need the database', async () => {
+    for (const state of ['replaying', 'lost'] as const) {
+      fake = await startFakeApp({
+        readiness: [
+          { name: 'database', critical: true, check: async () => 'ok' },
+          { name: 'read-store', check: async () => state },
+        ],
+      });
+      const res = await fake.app.inject({ method: 'GET', url: '/health/ready' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ status: 'degraded', checks: { database: 'ok', 'read-store': state } });
+      await fake.app.close();
+    }
+  });
+
+  it('is not ready when a critical dependency is not', async () => {
+    fake = await startFakeApp({
+      readiness: [
+        { name: 'database', critical: true, check: async () => 'timeout' },
+        { name: 'read-store', check: async () => 'ok' },
+      ],
+    });
+    const res = await fake.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ status: 'unavailable', checks: { database: 'timeout', 'read-store': 'ok' } });
+  });
+
   it('readiness answers 503 naming the failed check, without its error', async () => {
     fake = await startFakeApp({
       readiness: [
-        { name: 'database', check: () => Promise.reject(new Error('password authentication failed for admin')) },
-        { name: 'cache', check: async () => {} },
+        { name: 'database', critical: true, check: () => Promise.reject(new Error('password authentication failed for admin')) },
+        { name: 'cache', check: async () => 'ok' },
       ],
     });
     const res = await fake.app.inject({ method: 'GET', url: '/health/ready' });
@@ -93,7 +132,7 @@ describe('health probes', () => {
 
   it('a check that hangs counts as a timeout', async () => {
     const app = Fastify();
-    healthRoutes(app, [{ name: 'slow', check: () => new Promise(() => {}) }], 20);
+    healthRoutes(app, [{ name: 'slow', critical: true, check: () => new Promise(() => {}) }], { draining: () => false }, 20);
     const res = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'unavailable', checks: { slow: 'timeout' } });

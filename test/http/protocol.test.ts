@@ -1,7 +1,8 @@
 import { Err } from 'ts-results-es';
 import { afterEach, describe, expect, it } from 'vitest';
 import { conflictError, notFoundError } from '../../src/domain/index.js';
-import { articleView, captureLogs, startFakeApp, type FakeApp } from './support/fake-deps.js';
+import { DependencyUnavailable } from '../../src/application/shared/errors.js';
+import { articleView, captureLogs, startFakeApp, type FakeApp, USER_ID } from './support/fake-deps.js';
 
 /** The HTTP edge on its own: framework errors, content types, error mapping, headers. */
 describe('HTTP protocol edge', () => {
@@ -18,7 +19,7 @@ describe('HTTP protocol edge', () => {
       const res = await fake.app.inject({ method: 'POST', url: '/api/users', headers: json, payload: '{"user":' });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ errors: { body: ['is not valid JSON'] } });
-      expect(fake.commands.registerUser.execute).not.toHaveBeenCalled();
+      expect(fake.useCases.registerUser.execute).not.toHaveBeenCalled();
     });
 
     it('refuses prototype-poisoning JSON as invalid', async () => {
@@ -43,7 +44,7 @@ describe('HTTP protocol edge', () => {
       });
       expect(res.statusCode).toBe(413);
       expect(res.json()).toEqual({ errors: { body: ['is too large'] } });
-      expect(fake.commands.addComment.execute).not.toHaveBeenCalled();
+      expect(fake.useCases.addComment.execute).not.toHaveBeenCalled();
     });
 
     it('answers a non-JSON body with 415', async () => {
@@ -107,7 +108,7 @@ describe('HTTP protocol edge', () => {
         payload: { user: { email: 'jake@jake.jake' } },
       });
       expect(res.statusCode).toBe(200);
-      expect(fake.commands.followUser.execute).toHaveBeenCalledWith({ followerId: 'user-1', username: 'jake' });
+      expect(fake.useCases.setFollowing.execute).toHaveBeenCalledWith({ followerId: USER_ID, username: 'jake', following: true });
     });
 
     it('treats an empty JSON body on a route that needs one as a missing wrapper (422)', async () => {
@@ -142,7 +143,7 @@ describe('HTTP protocol edge', () => {
   describe('error mapping', () => {
     it('maps a conflict to 409 but a taken username/email to 422', async () => {
       fake = await startFakeApp();
-      fake.commands.registerUser.execute.mockResolvedValueOnce(
+      fake.useCases.registerUser.execute.mockResolvedValueOnce(
         Err(conflictError('USER.USERNAME_TAKEN', 'username', 'has already been taken')) as never,
       );
       const taken = await fake.app.inject({
@@ -153,7 +154,7 @@ describe('HTTP protocol edge', () => {
       expect(taken.statusCode).toBe(422);
       expect(taken.json()).toEqual({ errors: { username: ['has already been taken'] } });
 
-      fake.commands.updateArticle.execute.mockResolvedValueOnce(
+      fake.useCases.updateArticle.execute.mockResolvedValueOnce(
         Err(conflictError('CONCURRENT_UPDATE', 'article', 'was changed by another request')) as never,
       );
       const raced = await fake.app.inject({
@@ -168,7 +169,7 @@ describe('HTTP protocol edge', () => {
 
     it('maps not-found to 404 with the field of the error', async () => {
       fake = await startFakeApp();
-      fake.queries.getArticle.execute.mockResolvedValueOnce(
+      fake.useCases.getArticle.execute.mockResolvedValueOnce(
         Err(notFoundError('ARTICLE.NOT_FOUND', 'article', 'not found')) as never,
       );
       const res = await fake.app.inject({ method: 'GET', url: '/api/articles/nope' });
@@ -179,7 +180,7 @@ describe('HTTP protocol edge', () => {
     it('answers an unexpected exception with a fixed 500 body and logs it with the request id', async () => {
       const logs = captureLogs('error');
       fake = await startFakeApp({ logger: logs.logger });
-      fake.queries.getTags.execute.mockRejectedValueOnce(
+      fake.useCases.getTags.execute.mockRejectedValueOnce(
         new Error('connection string postgres://admin:hunter2@db/conduit is wrong'),
       );
       const res = await fake.app.inject({ method: 'GET', url: '/api/tags', headers: { 'x-request-id': 'req-500' } });
@@ -195,7 +196,7 @@ describe('HTTP protocol edge', () => {
     it('answers a dependency outage with 503 and Retry-After, without internals', async () => {
       fake = await startFakeApp();
       const outage = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
-      fake.queries.getTags.execute.mockRejectedValueOnce(new Error('query failed', { cause: outage }));
+      fake.useCases.getTags.execute.mockRejectedValueOnce(new DependencyUnavailable('database', { cause: outage }));
       const res = await fake.app.inject({ method: 'GET', url: '/api/tags' });
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
@@ -205,7 +206,7 @@ describe('HTTP protocol edge', () => {
 
     it('answers 500, not a half-written body, when a view does not match its response schema', async () => {
       fake = await startFakeApp();
-      fake.queries.getTags.execute.mockResolvedValueOnce({ isOk: () => true, value: undefined } as never);
+      fake.useCases.getTags.execute.mockResolvedValueOnce({ isOk: () => true, value: undefined } as never);
       const res = await fake.app.inject({ method: 'GET', url: '/api/tags' });
       expect(res.statusCode).toBe(500);
       expect(res.json()).toEqual({ errors: { server: ['internal error'] } });
@@ -222,7 +223,8 @@ describe('HTTP protocol edge', () => {
       expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['content-security-policy']).toContain("default-src 'none'");
       expect(res.headers['referrer-policy']).toBe('no-referrer');
-      expect(res.headers['cache-control']).toBe('no-store');
+      // An anonymous read may sit in a shared cache briefly (test/http/http-caching.test.ts).
+      expect(res.headers['cache-control']).toBe('public, max-age=0, s-maxage=1');
       expect(res.headers['strict-transport-security']).toBeUndefined();
       expect(res.json()).toEqual({ tags: ['dragons', 'training'] });
     });

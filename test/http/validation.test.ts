@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeApp, type FakeApp } from './support/fake-deps.js';
+import { startFakeApp, type FakeApp, USER_ID } from './support/fake-deps.js';
 
 /** Edge validation: every body, path parameter and query string, before any handler runs. */
 describe('HTTP validation', () => {
@@ -25,7 +25,7 @@ describe('HTTP validation', () => {
       const res = await fake.app.inject({ method: 'POST', url: '/api/articles', headers: auth(), payload });
       expect(res.statusCode).toBe(422);
       expect(res.json()).toEqual({ errors: { [field]: [message] } });
-      expect(fake.commands.createArticle.execute).not.toHaveBeenCalled();
+      expect(fake.useCases.createArticle.execute).not.toHaveBeenCalled();
     });
 
     it('refuses a JSON array or null as the body', async () => {
@@ -57,8 +57,8 @@ describe('HTTP validation', () => {
         payload: { article: { title: 't', description: 'd', body: 'b', tagList: null, slug: 'mine', authorId: 'x' }, extra: 1 },
       });
       expect(res.statusCode).toBe(201);
-      expect(fake.commands.createArticle.execute).toHaveBeenCalledWith({
-        authorId: 'user-1',
+      expect(fake.useCases.createArticle.execute).toHaveBeenCalledWith({
+        authorId: USER_ID,
         title: 't',
         description: 'd',
         body: 'b',
@@ -88,8 +88,8 @@ describe('HTTP validation', () => {
         payload: { user: { bio: null, image: null, role: 'admin' } },
       });
       expect(res.statusCode).toBe(200);
-      expect(fake.commands.updateUser.execute).toHaveBeenCalledWith({
-        userId: 'user-1',
+      expect(fake.useCases.updateUser.execute).toHaveBeenCalledWith({
+        userId: USER_ID,
         username: undefined,
         email: undefined,
         password: undefined,
@@ -124,15 +124,15 @@ describe('HTTP validation', () => {
     it('defaults to limit 20 offset 0 and clamps limit to 100', async () => {
       fake = await startFakeApp();
       await fake.app.inject({ method: 'GET', url: '/api/articles' });
-      expect(fake.queries.listArticles.execute).toHaveBeenLastCalledWith(expect.objectContaining({ limit: 20, offset: 0 }));
+      expect(fake.useCases.listArticles.execute).toHaveBeenLastCalledWith(expect.objectContaining({ limit: 20, offset: 0 }));
       await fake.app.inject({ method: 'GET', url: '/api/articles?limit=5000&offset=40' });
-      expect(fake.queries.listArticles.execute).toHaveBeenLastCalledWith(expect.objectContaining({ limit: 100, offset: 40 }));
+      expect(fake.useCases.listArticles.execute).toHaveBeenLastCalledWith(expect.objectContaining({ limit: 100, offset: 40 }));
     });
 
     it('passes filters, treating empty ones as absent', async () => {
       fake = await startFakeApp();
       await fake.app.inject({ method: 'GET', url: '/api/articles?tag=dragons&author=jake&favorited=' });
-      expect(fake.queries.listArticles.execute).toHaveBeenLastCalledWith({
+      expect(fake.useCases.listArticles.execute).toHaveBeenLastCalledWith({
         tag: 'dragons',
         author: 'jake',
         favorited: undefined,
@@ -155,7 +155,7 @@ describe('HTTP validation', () => {
       const res = await fake.app.inject({ method: 'GET', url: `/api/articles?${query}` });
       expect(res.statusCode).toBe(422);
       expect(res.json()).toEqual({ errors: { [field]: [message] } });
-      expect(fake.queries.listArticles.execute).not.toHaveBeenCalled();
+      expect(fake.useCases.listArticles.execute).not.toHaveBeenCalled();
     });
 
     it('validates the feed page too', async () => {
@@ -164,7 +164,7 @@ describe('HTTP validation', () => {
       expect(res.statusCode).toBe(422);
       const ok = await fake.app.inject({ method: 'GET', url: '/api/articles/feed?limit=3&offset=1', headers: auth() });
       expect(ok.statusCode).toBe(200);
-      expect(fake.queries.getFeed.execute).toHaveBeenCalledWith({ viewerId: 'user-1', limit: 3, offset: 1 });
+      expect(fake.useCases.getFeed.execute).toHaveBeenCalledWith({ viewerId: USER_ID, limit: 3, offset: 1 });
     });
   });
 
@@ -176,7 +176,7 @@ describe('HTTP validation', () => {
         const res = await fake.app.inject({ method: 'DELETE', url: `/api/articles/a/comments/${id}`, headers: auth() });
         expect(res.statusCode).toBe(422);
         expect(Object.keys(res.json().errors)).toEqual(['id']);
-        expect(fake.commands.deleteComment.execute).not.toHaveBeenCalled();
+        expect(fake.useCases.deleteComment.execute).not.toHaveBeenCalled();
       },
     );
 
@@ -185,13 +185,13 @@ describe('HTTP validation', () => {
       const res = await fake.app.inject({ method: 'DELETE', url: '/api/articles/a/comments/42', headers: auth() });
       expect(res.statusCode).toBe(204);
       expect(res.body).toBe('');
-      expect(fake.commands.deleteComment.execute).toHaveBeenCalledWith({ actorId: 'user-1', slug: 'a', commentId: 42 });
+      expect(fake.useCases.deleteComment.execute).toHaveBeenCalledWith({ actorId: USER_ID, slug: 'a', commentId: 42 });
     });
 
     it('decodes percent-encoded slugs and usernames', async () => {
       fake = await startFakeApp();
       await fake.app.inject({ method: 'GET', url: '/api/articles/%C3%A9t%C3%A9' });
-      expect(fake.queries.getArticle.execute).toHaveBeenCalledWith({ slug: 'été', viewerId: undefined });
+      expect(fake.useCases.getArticle.execute).toHaveBeenCalledWith({ slug: 'été', viewerId: undefined });
     });
 
     it('refuses an absurdly long slug', async () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createApplication, type Application, type ApplicationOverrides } from '../../src/container.js';
+import type { Overrides } from '../../src/container.js';
+import { createApplication, type Application } from '../../src/composition/processes.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { openTestMongo } from './mongo.js';
 import { openTestDatabase } from './sql.js';
@@ -74,7 +75,7 @@ export async function openStackEnvironment(stack: TestStack = testStack()): Prom
 
 export async function startTestApp(
   config: Partial<AppConfig> = {},
-  overrides: ApplicationOverrides = {},
+  overrides: Overrides = {},
 ): Promise<TestApp> {
   const stack = await openStackEnvironment();
   const base = loadConfig(stack.env as NodeJS.ProcessEnv);

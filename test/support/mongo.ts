@@ -2,11 +2,27 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { Container } from 'inversify';
+import { mongoReadStoreModule } from '../../src/adapters/mongodb/mongodb.module.js';
+import {
+  anyCollection,
+  MongoReadDatabase,
+  READ_ROLES,
+} from '../../src/adapters/mongodb/mongo-read-database.js';
 import {
   createMongoReadOrm,
   type MongoOrm,
   type MongoReadOrmOptions,
 } from '../../src/adapters/mongodb/mongo-read-orm.js';
+import { META_COLLECTION } from '../../src/adapters/mongodb/read-model.documents.js';
+import { ActiveGeneration } from '../../src/application/read-side/active-generation.js';
+import { ArticleReadStore } from '../../src/application/read-side/article.read-store.js';
+import { CommentReadStore } from '../../src/application/read-side/comment.read-store.js';
+import { ReadModelGenerations } from '../../src/application/read-side/read-model-generations.js';
+import { ReadModelWriter } from '../../src/application/read-side/read-model.writer.js';
+import { RelationshipReadStore } from '../../src/application/read-side/relationship.read-store.js';
+import { UserReadStore } from '../../src/application/read-side/user.read-store.js';
+import { FixtureWriter, type ReadStores } from '../contract/read-store/read-store.fixtures.js';
 
 /**
  * MongoDB for tests. With MONGO_URL set (a real server: docker-compose, a CI service) the
@@ -20,6 +36,8 @@ import {
  */
 export type MongoSource = 'MONGO_URL' | 'emulator';
 
+export const mongoSource = (): MongoSource => (process.env.MONGO_URL ? 'MONGO_URL' : 'emulator');
+
 export interface TestMongo {
   readonly source: MongoSource;
   readonly dbName: string;
@@ -32,10 +50,12 @@ export interface TestMongo {
 
 const EMULATOR_START_TIMEOUT_MS = 20_000;
 
-interface MongoServer {
+/** An emulator process of a test's own. */
+export interface EmulatorProcess {
   readonly url: string;
-  readonly source: MongoSource;
-  stop(): Promise<void>;
+  readonly port: number;
+  /** Kills it with `signal` (SIGKILL: an outage) and waits until it is gone. Idempotent. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 function emulatorBinary(): string {
@@ -44,10 +64,13 @@ function emulatorBinary(): string {
   return join(dirname(manifest), 'bin', 'jongodb');
 }
 
-async function startEmulator(): Promise<MongoServer> {
-  // Port 0: the emulator binds a free port itself and reports it, so parallel test files
-  // cannot race for one.
-  const child: ChildProcess = spawn(emulatorBinary(), ['--host=127.0.0.1', '--port=0'], {
+/**
+ * Starts the emulator on `port`, or, with port 0 (the default), on a free port it binds
+ * and reports itself, so parallel test files cannot race for one. Its data lives in memory:
+ * one started again on the same port is a MongoDB restarted empty.
+ */
+export async function startEmulator(port = 0): Promise<EmulatorProcess> {
+  const child: ChildProcess = spawn(emulatorBinary(), ['--host=127.0.0.1', `--port=${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const killOnExit = () => child.kill('SIGKILL');
@@ -80,14 +103,15 @@ async function startEmulator(): Promise<MongoServer> {
       reject(new Error(`the MongoDB emulator exited with code ${code}:\n${output}`));
     });
   });
+  const bound = Number(/:(\d+)\//.exec(url)?.[1]);
   return {
     url,
-    source: 'emulator',
-    stop: async () => {
+    port: bound,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       process.removeListener('exit', killOnExit);
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
@@ -103,9 +127,7 @@ export async function openTestMongo(
   options: Omit<MongoReadOrmOptions, 'dbName'> = {},
 ): Promise<TestMongo> {
   const fromEnv = process.env.MONGO_URL;
-  const server: MongoServer = fromEnv
-    ? { url: fromEnv, source: 'MONGO_URL', stop: async () => {} }
-    : await startEmulator();
+  const server = fromEnv ? { url: fromEnv, stop: async () => {} } : await startEmulator();
   const dbName = `conduit_test_${label.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const opened: MongoOrm[] = [];
   const connect = async (extra: Omit<MongoReadOrmOptions, 'dbName'> = {}): Promise<MongoOrm> => {
@@ -121,7 +143,7 @@ export async function openTestMongo(
     throw error;
   }
   return {
-    source: server.source,
+    source: mongoSource(),
     dbName,
     orm,
     connect,
@@ -136,4 +158,49 @@ export async function openTestMongo(
       }
     },
   };
+}
+
+/** The whole MongoDB read side of one process, built from the module the application loads. */
+export interface MongoReadSide extends ReadStores {
+  readonly container: Container;
+  readonly db: MongoReadDatabase;
+  readonly generations: ReadModelGenerations;
+  readonly active: ActiveGeneration;
+  /** The ReadModelWriter port itself (`writer` wraps it for the fixtures). */
+  readonly port: ReadModelWriter;
+}
+
+export function mongoReadSide(orm: MongoOrm): MongoReadSide {
+  const container = new Container({ defaultScope: 'Singleton' });
+  container.load(mongoReadStoreModule(orm));
+  const port = container.get<ReadModelWriter>(ReadModelWriter);
+  return {
+    container,
+    db: container.get(MongoReadDatabase),
+    generations: container.get<ReadModelGenerations>(ReadModelGenerations),
+    active: container.get(ActiveGeneration),
+    port,
+    writer: new FixtureWriter(port),
+    users: container.get<UserReadStore>(UserReadStore),
+    articles: container.get<ArticleReadStore>(ArticleReadStore),
+    comments: container.get<CommentReadStore>(CommentReadStore),
+    relationships: container.get<RelationshipReadStore>(RelationshipReadStore),
+  };
+}
+
+/**
+ * Empties every collection of `generation`, its marker included: what a MongoDB that lost
+ * the generation's data looks like (the emulator has no `drop`, so deletes stand in for it).
+ */
+export async function loseGenerationData(db: MongoReadDatabase, generation: string): Promise<void> {
+  const c = db.collections(generation);
+  await Promise.all(READ_ROLES.map((role) => anyCollection(c, role).deleteMany({})));
+}
+
+/** Makes the database look like one no read store ever used: no generation, no pointer. */
+export async function forgetEveryGeneration(db: MongoReadDatabase): Promise<void> {
+  const meta = db.db().collection<{ _id: string; kind?: string; name?: string }>(META_COLLECTION);
+  const registered = await meta.find({ kind: { $eq: 'generation' } }).toArray();
+  for (const { name } of registered) if (name) await loseGenerationData(db, name);
+  await meta.deleteMany({});
 }

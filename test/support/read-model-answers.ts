@@ -1,5 +1,5 @@
 import type { Result } from 'ts-results-es';
-import type { EventOutbox } from '../../src/application/projections/event-outbox.js';
+import type { EventOutbox } from '../../src/application/read-side/event-outbox.js';
 import type { ReadStores } from '../contract/read-store/read-store.fixtures.js';
 import type { ReadSideUnderTest } from './read-side-under-test.js';
 
@@ -69,7 +69,6 @@ export async function readModelAnswers(stores: ReadStores, outbox: EventOutbox):
   for (const tag of seen.tags) answers[`tagged ${tag}`] = await stores.articles.list({ tag }, ALL);
   answers.tags = await stores.articles.tags();
   for (const id of seen.articles) answers[`comments of ${id}`] = await stores.comments.listByArticle(id);
-  for (const id of seen.comments) answers[`comment ${id}`] = await stores.comments.findById(id);
   return answers;
 }
 
@@ -101,8 +100,8 @@ export async function writeHistory(rs: ReadSideUnderTest, prefix = 'h') {
     [u1, `${prefix}renamed2`],
     [u3, `${prefix}user0`],
   ] as const)
-    ok(await c.followUser.execute({ followerId: follower, username: followee }));
-  ok(await c.unfollowUser.execute({ followerId: u0, username: `${prefix}renamed2` }));
+    ok(await c.setFollowing.execute({ followerId: follower, username: followee, following: true }));
+  ok(await c.setFollowing.execute({ followerId: u0, username: `${prefix}renamed2`, following: false }));
 
   const tagPool = ['dragons', 'training', 'cqrs', 'node'];
   const slugs: string[] = [];
@@ -119,7 +118,7 @@ export async function writeHistory(rs: ReadSideUnderTest, prefix = 'h') {
   const edited = ok(
     await c.updateArticle.execute({ actorId: u0, slug: slugs[0] as string, title: `${prefix} retitled`, tagList: ['fresh'] }),
   );
-  slugs[0] = (edited as { slug: string }).slug;
+  slugs[0] = edited.slug;
   ok(await c.updateArticle.execute({ actorId: u0, slug: slugs[3] as string, body: 'New body' }));
 
   for (const [user, slug] of [
@@ -128,11 +127,11 @@ export async function writeHistory(rs: ReadSideUnderTest, prefix = 'h') {
     [u4, slugs[0]],
     [u4, slugs[2]],
   ] as const)
-    ok(await c.favoriteArticle.execute({ userId: user, slug: slug as string }));
-  ok(await c.unfavoriteArticle.execute({ userId: u3, slug: slugs[1] as string }));
+    ok(await c.setFavorite.execute({ userId: user, slug: slug as string, favorited: true }));
+  ok(await c.setFavorite.execute({ userId: u3, slug: slugs[1] as string, favorited: false }));
 
-  const kept = ok(await c.addComment.execute({ authorId: u3, slug: slugs[0] as string, body: 'First!' })).commentId;
-  const removed = ok(await c.addComment.execute({ authorId: u3, slug: slugs[0] as string, body: 'Oops' })).commentId;
+  const kept = ok(await c.addComment.execute({ authorId: u3, slug: slugs[0] as string, body: 'First!' })).id;
+  const removed = ok(await c.addComment.execute({ authorId: u3, slug: slugs[0] as string, body: 'Oops' })).id;
   ok(await c.addComment.execute({ authorId: u4, slug: slugs[1] as string, body: 'Nice' }));
   ok(await c.addComment.execute({ authorId: u4, slug: slugs[2] as string, body: 'Doomed' }));
   ok(await c.deleteComment.execute({ actorId: u3, slug: slugs[0] as string, commentId: removed }));

@@ -9,8 +9,11 @@ describe.each(sqlKinds())('test database on %s', (kind) => {
   afterAll(async () => db?.close());
 
   it('runs the migrations and answers queries', async () => {
-    const rows = await db.orm.em.fork().getConnection().execute<{ n: number }[]>('select 1 as n');
+    const rows = await db.db.query<{ n: number }>('select 1 as n');
     expect(rows[0]?.n).toBe(1);
+    expect((await db.db.query<{ name: string }>('select name from outbox_subscribers')).map((r) => r.name)).toEqual([
+      'projector',
+    ]);
     await db.truncate();
   });
 });

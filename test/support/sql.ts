@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createSqlOrm, type SqlOrm } from '../../src/adapters/postgres/orm.js';
+import pg from 'pg';
+import { openSqlDatabase, type SqlDatabase } from '../../src/adapters/sql/sql-database.js';
 
 /**
  * SQL databases for tests. PGlite always runs (in memory); PostgreSQL runs when
@@ -12,10 +13,11 @@ export type SqlKind = 'pglite' | 'postgres';
 export const sqlKinds = (): SqlKind[] => (process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']);
 
 export interface TestSqlDatabase {
-  readonly orm: SqlOrm;
+  /** Opened and migrated. */
+  readonly db: SqlDatabase;
   /** The PostgreSQL URL of this test database (undefined for PGlite), for child processes. */
   readonly url: string | undefined;
-  /** Removes every row of every table except the migrations bookkeeping. */
+  /** Removes every row of every table except the migrations bookkeeping and the outbox's subscribers. */
   truncate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,54 +33,64 @@ const assertTestUrl = (url: string): URL => {
 async function adminQuery(url: URL, sql: string): Promise<void> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const orm = await createSqlOrm({ databaseUrl: admin.toString(), migrate: false, poolSize: 1 });
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
   try {
-    await orm.em.fork().getConnection().execute(sql);
+    await client.query(sql);
   } finally {
-    await orm.close(true);
+    await client.end();
   }
 }
 
+/** A new PostgreSQL test database, named after TEST_DATABASE_URL's, not migrated: what a first deployment starts on. */
+export interface EmptyTestDatabase {
+  readonly url: string;
+  /** Drops it, closing whatever connections are left (processes a test killed). */
+  drop(): Promise<void>;
+}
+
+export async function createEmptyTestDatabase(): Promise<EmptyTestDatabase> {
+  const base = assertTestUrl(process.env.TEST_DATABASE_URL ?? '');
+  const name = `${decodeURIComponent(base.pathname.slice(1))}_${randomBytes(4).toString('hex')}`.toLowerCase();
+  await adminQuery(base, `create database "${name}"`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(base, `drop database if exists "${name}" with (force)`) };
+}
+
 /**
- * Opens a fresh test database of `kind`; or, given `existingUrl`, a second connection to a
- * test database someone else created (and will drop).
+ * Opens a fresh, migrated test database of `kind`; or, given `existingUrl`, a second
+ * connection to a test database someone else created (and will drop).
  */
 export async function openTestDatabase(kind: SqlKind, existingUrl?: string): Promise<TestSqlDatabase> {
-  let orm: SqlOrm;
+  let db: SqlDatabase;
   let drop: () => Promise<void> = async () => {};
-  let databaseUrl: string | undefined;
   if (existingUrl !== undefined) {
-    databaseUrl = assertTestUrl(existingUrl).toString();
-    orm = await createSqlOrm({ databaseUrl, poolSize: 5 });
+    db = await openSqlDatabase({ databaseUrl: assertTestUrl(existingUrl).toString(), poolSize: 5 });
   } else if (kind === 'pglite') {
-    orm = await createSqlOrm({ dataDir: 'memory://' });
+    db = await openSqlDatabase({ dataDir: 'memory://' });
   } else {
-    const base = assertTestUrl(process.env.TEST_DATABASE_URL ?? '');
-    const name = `${decodeURIComponent(base.pathname.slice(1))}_${randomBytes(4).toString('hex')}`.toLowerCase();
-    await adminQuery(base, `create database "${name}"`);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    orm = await createSqlOrm({ databaseUrl, poolSize: 5 });
-    drop = () => adminQuery(base, `drop database if exists "${name}" with (force)`);
+    const empty = await createEmptyTestDatabase();
+    db = await openSqlDatabase({ databaseUrl: empty.url, poolSize: 5 });
+    drop = empty.drop;
   }
+  await db.exclusively('startup', () => db.migrate());
   const truncate = async () => {
-    const rows = await orm.em
-      .fork()
-      .getConnection()
-      .execute<{ tablename: string }[]>(
-        `select tablename from pg_tables where schemaname = current_schema() and tablename <> 'mikro_orm_migrations'`,
-      );
+    const rows = await db.query<{ tablename: string }>(
+      `select tablename from pg_tables where schemaname = current_schema()
+          and tablename not in ('mikro_orm_migrations', 'outbox_subscribers')`,
+    );
     if (rows.length === 0) return;
-    const tables = rows.map((r: { tablename: string }) => `"${r.tablename}"`).join(', ');
-    await orm.em.fork().getConnection().execute(`truncate ${tables} restart identity cascade`);
+    const tables = rows.map((r) => `"${r.tablename}"`).join(', ');
+    await db.query(`truncate ${tables} restart identity`);
+    await db.query(`delete from outbox_subscribers where name <> 'projector'`);
   };
   return {
-    orm,
-    url: databaseUrl,
+    db,
+    url: db.url,
     truncate,
     close: async () => {
-      await orm.close(true);
+      await db.close();
       await drop();
     },
   };

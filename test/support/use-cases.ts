@@ -1,4 +1,5 @@
 import type { PasswordHasher } from '../../src/application/users/password-hasher.js';
+import type { UseCases } from '../../src/application/use-cases.js';
 import { startTestApp, type TestApp } from './app.js';
 
 /** Reversible and instant: handler tests check the flow, not argon2 (tested on its own). */
@@ -11,17 +12,19 @@ export class PlainTextHasher implements PasswordHasher {
   }
 }
 
-/** Every handler, wired by the real composition root on in-memory adapters (no I/O). */
-export async function startUseCases(): Promise<TestApp & Pick<TestApp['application'], 'commands' | 'queries'>> {
-  const testApp = await startTestApp({}, { passwordHasher: new PlainTextHasher() });
-  return { ...testApp, commands: testApp.application.commands, queries: testApp.application.queries };
+export interface UseCasesUnderTest extends TestApp {
+  readonly useCases: UseCases;
 }
 
-export type UseCases = Awaited<ReturnType<typeof startUseCases>>;
+/** Every use case, wired by the real composition root on the TEST_STACK adapters, wrapped as the API wraps them. */
+export async function startUseCases(): Promise<UseCasesUnderTest> {
+  const testApp = await startTestApp({}, { passwordHasher: new PlainTextHasher() });
+  return { ...testApp, useCases: testApp.application.useCases };
+}
 
 /** Registers a user and returns its id. */
-export async function registered(uc: UseCases, username: string): Promise<string> {
-  const result = await uc.commands.registerUser.execute({
+export async function registered(uc: UseCasesUnderTest, username: string): Promise<string> {
+  const result = await uc.useCases.registerUser.execute({
     username,
     email: `${username.toLowerCase()}@example.com`,
     password: 'password123',

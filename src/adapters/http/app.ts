@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, {
   errorCodes,
   LogController,
@@ -12,15 +13,18 @@ import Fastify, {
   type FastifyRequest,
   type onSendHookHandler,
 } from 'fastify';
-import { authenticate } from './auth.js';
+import { authenticate, rateLimitKey } from './auth.js';
 import {
+  errorBody,
   handleClientError,
   handleError,
   handleNotFound,
+  invalidUtf8Error,
   prototypeKeyError,
   unsupportedEncodingError,
 } from './errors.js';
-import { healthRoutes } from './health.js';
+import { healthRoutes, type HealthState } from './health.js';
+import { httpCaching } from './http-caching.js';
 import type { HttpDeps, HttpOptions } from './http-deps.js';
 import { articleRoutes } from './routes/articles.js';
 import { commentRoutes } from './routes/comments.js';
@@ -52,7 +56,7 @@ const REDACTED = [
  * (errors included, or browsers could not read them), then the rate limit refuses early,
  * then the API's own hooks (authentication) run.
  */
-export function buildHttpApp(deps: HttpDeps) {
+export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining: () => false }) {
   const { options } = deps;
   const logger: FastifyBaseLogger = deps.logger.child({}, { redact: { paths: REDACTED, censor: '[redacted]' } });
 
@@ -80,14 +84,34 @@ export function buildHttpApp(deps: HttpDeps) {
   app.setNotFoundHandler(handleNotFound);
   acceptJsonOnly(app);
   app.addHook('onSend', securityHeaders);
+  // While draining, every answer asks the client to reconnect (to a replica that stays).
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (lifecycle.draining()) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  answerExpectationsInFormat(app);
 
   app.register(cors, corsOptions(options));
-  if (options.rateLimitPerMinute > 0) {
-    app.register(rateLimit, { max: options.rateLimitPerMinute, timeWindow: 60_000, hook: 'onRequest' });
+  const limited = options.rateLimitPerMinute > 0;
+  if (limited) {
+    // Per user when the request carries a valid token, else per client address; counted in
+    // Redis when the composition passes a shared store (and let through when Redis is down).
+    // Not global: the API applies it as its first hook (below), before authentication, so
+    // a refused request costs no token check against the write model.
+    app.register(rateLimit, {
+      ...deps.rateLimitStore,
+      global: false,
+      max: options.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: rateLimitKey(deps.tokens),
+    });
   }
   app.register(
-    async (api) => {
-      api.addHook('onRequest', authenticate(deps.tokens));
+    async (instance) => {
+      const api = instance.withTypeProvider<JsonSchemaToTsProvider>();
+      if (limited) api.addHook('onRequest', instance.rateLimit());
+      api.addHook('onRequest', authenticate(deps.tokens, deps.useCases));
+      api.addHook('onSend', httpCaching(options.sharedMaxAgeS));
       api.decorateRequest('auth', null);
       userRoutes(api, deps);
       profileRoutes(api, deps);
@@ -97,9 +121,28 @@ export function buildHttpApp(deps: HttpDeps) {
     },
     { prefix: '/api' },
   );
-  healthRoutes(app, deps.readiness);
+  healthRoutes(app, deps.readiness, lifecycle);
   return app;
 }
+
+/**
+ * Node answers a request whose `Expect` header it does not support (anything but
+ * `100-continue`) with a bare 417 of its own; here the 417 carries a RealWorld error body,
+ * like every other answer.
+ */
+function answerExpectationsInFormat(app: FastifyInstance): void {
+  app.server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    const body = JSON.stringify(errorBody('expect', 'is not supported (only 100-continue is)'));
+    response.writeHead(417, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+    response.end(body);
+  });
+}
+
 
 /**
  * Headers for a JSON API that no browser should ever render, frame or cache. A plain
@@ -152,7 +195,15 @@ function corsOptions(options: HttpOptions) {
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
     // X-Request-Id is honoured on the way in (see requestId), so browsers may send it too.
     allowedHeaders: ['Content-Type', 'Authorization', 'X-Requested-With', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    // Readable by browser clients: the request id, when to retry, the rate limit's state, the entity tag to revalidate with.
+    exposedHeaders: [
+      'X-Request-Id',
+      'Retry-After',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'ETag',
+    ],
     // Tokens travel in a header, never in cookies, so no credentialed CORS is needed.
     credentials: false,
     maxAge: 600,
@@ -172,11 +223,17 @@ function corsOptions(options: HttpOptions) {
  */
 function acceptJsonOnly(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    if (isEncoded(request)) return done(body.length === 0 ? null : unsupportedEncodingError(), undefined);
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      return done(invalidUtf8Error(), undefined);
+    }
     if (text.trim().length === 0) return done(null, undefined);
-    if (isEncoded(request)) return done(unsupportedEncodingError(), undefined);
     parseJson(request, text, (error, value) => {
       // The parser refuses prototype keys with its "invalid JSON" error; a second parse,
       // paid only on this error path, tells the two apart.

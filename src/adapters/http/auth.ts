@@ -1,10 +1,13 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { Role } from '../../domain/index.js';
 import type { TokenProblem, TokenService } from '../security/token-service.js';
 import { sendError } from './errors.js';
+import type { HttpDeps } from './http-deps.js';
 
 /** Who sent the request, when it carried a valid token. */
 export interface Authenticated {
   readonly userId: string;
+  readonly role: Role;
   /** The token as presented: GET/PUT /user hand it back unchanged. */
   readonly token: string;
 }
@@ -44,7 +47,7 @@ function unauthorized(reply: FastifyReply, message: string): FastifyReply {
  * ones where authentication is optional: silently treating a bad token as anonymous would
  * hide expired sessions from clients (they would see `following: false` everywhere).
  */
-export function authenticate(tokens: TokenService): onRequestAsyncHookHandler {
+export function authenticate(tokens: TokenService, useCases: HttpDeps['useCases']): onRequestAsyncHookHandler {
   return async (request, reply) => {
     const header = request.headers.authorization;
     if (header === undefined || request.routeOptions.config.ignoresCredentials === true) return;
@@ -53,7 +56,28 @@ export function authenticate(tokens: TokenService): onRequestAsyncHookHandler {
     if (token === undefined) return unauthorized(reply, PROBLEM_MESSAGES.malformed);
     const verified = tokens.verify(token);
     if (!verified.ok) return unauthorized(reply, PROBLEM_MESSAGES[verified.problem]);
-    request.auth = { userId: verified.claims.userId, token };
+    const { userId, issuedAt } = verified.claims;
+    // A valid signature is not enough: the user must still exist (deleted users, tokens of
+    // another deployment sharing the secret) — checked against the write model.
+    const actor = await useCases.authenticate.execute({ userId, issuedAt });
+    if (actor.isErr()) return unauthorized(reply, PROBLEM_MESSAGES.invalid);
+    request.auth = { userId, role: actor.value.role, token };
+  };
+}
+
+/**
+ * Whom a request counts against in the rate limit, decided before authentication runs
+ * (the limit refuses early): the user of a token whose signature and lifetime check out,
+ * else the client address. Only the token is checked here, not that its user still
+ * exists, so the limit never waits on the write model; a forged or expired token counts
+ * against the address it came from.
+ */
+export function rateLimitKey(tokens: TokenService): (request: FastifyRequest) => string {
+  return (request) => {
+    const header = request.headers.authorization;
+    const token = header !== undefined && header.length <= TOKEN_MAX + 16 ? AUTHORIZATION.exec(header)?.[1] : undefined;
+    const verified = token === undefined ? undefined : tokens.verify(token);
+    return verified?.ok === true ? `user:${verified.claims.userId}` : `ip:${request.ip}`;
   };
 }
 

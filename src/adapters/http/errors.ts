@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DependencyUnavailable } from '../../application/shared/errors.js';
 import type { DomainError, ErrorKind } from '../../domain/index.js';
 import { describeValidation } from './validation.js';
 
@@ -21,6 +22,7 @@ const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  'rate-limited': 429,
 };
 
 /**
@@ -36,9 +38,20 @@ export function statusOf(error: DomainError): number {
   return STATUS_BY_KIND[error.kind];
 }
 
+/** How long a client should wait before retrying a 503. */
+export const RETRY_AFTER_S = 5;
+
+/** 503 in the RealWorld format: a dependency is down, or the process is draining; retry later. */
+export function sendUnavailable(reply: FastifyReply): FastifyReply {
+  reply.header('retry-after', String(RETRY_AFTER_S));
+  return sendError(reply, 503, 'server', 'temporarily unavailable, retry later');
+}
+
 /** The one place a domain or application error becomes an HTTP answer. */
 export function sendDomainError(reply: FastifyReply, error: DomainError): FastifyReply {
   if (error.kind === 'unauthenticated') reply.header('www-authenticate', 'Token');
+  if (error.kind === 'rate-limited' && 'retryAfterS' in error && typeof error.retryAfterS === 'number')
+    reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterS))));
   return sendError(reply, statusOf(error), error.field, error.message);
 }
 
@@ -60,6 +73,13 @@ export function prototypeKeyError(): Error {
   return Object.assign(new Error('prototype key in JSON body'), { code: PROTOTYPE_KEY, statusCode: 400 });
 }
 
+/** Raised by the JSON parser for a body whose bytes are not UTF-8 (JSON text is UTF-8; nothing is silently replaced). */
+export const INVALID_UTF8 = 'CONDUIT_INVALID_UTF8';
+
+export function invalidUtf8Error(): Error {
+  return Object.assign(new Error('body is not valid UTF-8'), { code: INVALID_UTF8, statusCode: 400 });
+}
+
 /** Answers for errors Fastify raises itself; their own messages are never passed on. */
 const FRAMEWORK_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'body', 'is not valid JSON'],
@@ -67,6 +87,7 @@ const FRAMEWORK_ERRORS: Readonly<Record<string, readonly [number, string, string
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'body', 'must be sent as application/json'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body', 'is too large'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'body', 'does not match its Content-Length'],
+  [INVALID_UTF8]: [400, 'body', 'is not valid UTF-8'],
   FST_ERR_BAD_URL: [400, 'url', 'is not a valid URL'],
   FST_ERR_MAX_PARAM_LENGTH: [414, 'url', 'is too long'],
   [UNSUPPORTED_ENCODING]: [415, 'body', 'must not be compressed (Content-Encoding is not supported)'],
@@ -82,38 +103,6 @@ const GENERIC_CLIENT_ERRORS: Readonly<Record<number, string>> = {
   415: 'has an unsupported content type',
   429: 'too many requests, retry later',
 };
-
-/**
- * Error codes (Node's and drivers') that mean a dependency is unreachable, not that the
- * code is wrong: those answer 503 so load balancers and clients retry elsewhere or later.
- */
-const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  '57P01', // PostgreSQL admin_shutdown
-  '57P03', // PostgreSQL cannot_connect_now
-  '53300', // PostgreSQL too_many_connections
-]);
-const UNAVAILABLE_NAMES: ReadonlySet<string> = new Set([
-  'ConnectionException',
-  'MongoNetworkError',
-  'MongoServerSelectionError',
-  'TimeoutError',
-]);
-
-function isUnavailable(error: unknown, depth = 0): boolean {
-  if (typeof error !== 'object' || error === null || depth > 5) return false;
-  const { code, name, cause } = error as { code?: unknown; name?: unknown; cause?: unknown };
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  if (typeof name === 'string' && UNAVAILABLE_NAMES.has(name)) return true;
-  return isUnavailable(cause, depth + 1);
-}
 
 /**
  * Fastify's error handler. Validation failures become 422 naming the field; framework
@@ -133,10 +122,9 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     request.log.info({ code: error.code, status }, 'request refused');
     return sendError(reply, status, 'request', GENERIC_CLIENT_ERRORS[status] ?? 'is invalid');
   }
-  if (isUnavailable(error)) {
-    request.log.error({ err: error }, 'dependency unavailable');
-    reply.header('retry-after', '5');
-    return sendError(reply, 503, 'server', 'temporarily unavailable, retry later');
+  if (error instanceof DependencyUnavailable) {
+    request.log.error({ err: error, dependency: error.dependency }, 'dependency unavailable');
+    return sendUnavailable(reply);
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendError(reply, 500, 'server', 'internal error');

@@ -1,20 +1,21 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { ReadinessCheck } from './http-deps.js';
+import type { DependencyState, ReadinessCheck } from './http-deps.js';
 
 /** A dependency slower than this counts as down: a probe must answer before the prober gives up. */
 export const READINESS_TIMEOUT_MS = 2_000;
 
-type CheckOutcome = 'ok' | 'failed' | 'timeout';
+/** States that keep the process ready: a dependency the process works around is reported, not fatal. */
+const SERVING: ReadonlySet<DependencyState> = new Set(['ok', 'degraded']);
 
-async function run(check: ReadinessCheck, timeoutMs: number, log: FastifyBaseLogger): Promise<CheckOutcome> {
+async function run(check: ReadinessCheck, timeoutMs: number, log: FastifyBaseLogger): Promise<DependencyState> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<CheckOutcome>((resolve) => {
+  const timeout = new Promise<DependencyState>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   try {
-    const outcome = await Promise.race([check.check().then((): CheckOutcome => 'ok'), timeout]);
-    if (outcome === 'timeout') log.warn({ check: check.name, timeoutMs }, 'readiness check timed out');
-    return outcome;
+    const state = await Promise.race([check.check(), timeout]);
+    if (!SERVING.has(state)) log.warn({ check: check.name, state, timeoutMs }, 'readiness check not ok');
+    return state;
   } catch (error) {
     log.warn({ check: check.name, err: error }, 'readiness check failed');
     return 'failed';
@@ -23,14 +24,24 @@ async function run(check: ReadinessCheck, timeoutMs: number, log: FastifyBaseLog
   }
 }
 
+/** What the health routes need beyond the checks: whether the process is shutting down. */
+export interface HealthState {
+  /** True from the first shutdown signal on: readiness answers 503 at once so load balancers drain this process. */
+  readonly draining: () => boolean;
+}
+
 /**
  * Liveness says the process serves HTTP at all (restart it otherwise); readiness says its
- * dependencies answer (route traffic elsewhere otherwise). Neither is rate limited or
- * authenticated, and a failing check's reason goes to the log, never to the response.
+ * critical dependencies answer and it is not draining (route traffic elsewhere otherwise),
+ * naming each dependency with its state; any state but 'ok' makes the status 'degraded'
+ * (`"cache": "degraded"`, `"read-store": "lost"` keep it ready). Neither is rate
+ * limited or authenticated, and a failing check's reason goes to the log, never to the
+ * response.
  */
 export function healthRoutes(
   app: FastifyInstance,
   readiness: readonly ReadinessCheck[],
+  state: HealthState,
   timeoutMs = READINESS_TIMEOUT_MS,
 ): void {
   const config = { rateLimit: false };
@@ -40,7 +51,9 @@ export function healthRoutes(
   app.get('/health/ready', { config }, async (request, reply) => {
     const outcomes = await Promise.all(readiness.map((check) => run(check, timeoutMs, request.log)));
     const checks = Object.fromEntries(readiness.map((check, i) => [check.name, outcomes[i]]));
-    const ready = outcomes.every((outcome) => outcome === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks });
+    const draining = state.draining();
+    const ready = !draining && readiness.every((check, i) => check.critical !== true || SERVING.has(outcomes[i] ?? 'failed'));
+    const status = draining ? 'draining' : ready ? (outcomes.every((o) => o === 'ok') ? 'ok' : 'degraded') : 'unavailable';
+    return reply.code(ready ? 200 : 503).send({ status, checks });
   });
 }

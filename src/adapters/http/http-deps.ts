@@ -1,59 +1,24 @@
+import type { RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { Logger } from 'pino';
-import type { AddCommentHandler } from '../../application/comments/add-comment.js';
-import type { DeleteCommentHandler } from '../../application/comments/delete-comment.js';
-import type { GetCommentHandler } from '../../application/comments/get-comment.js';
-import type { ListCommentsHandler } from '../../application/comments/list-comments.js';
-import type { CreateArticleHandler } from '../../application/articles/create-article.js';
-import type { DeleteArticleHandler } from '../../application/articles/delete-article.js';
-import type { GetArticleHandler } from '../../application/articles/get-article.js';
-import type { GetFeedHandler } from '../../application/articles/get-feed.js';
-import type { ListArticlesHandler } from '../../application/articles/list-articles.js';
-import type { UpdateArticleHandler } from '../../application/articles/update-article.js';
-import type { FavoriteArticleHandler } from '../../application/favorites/favorite-article.js';
-import type { UnfavoriteArticleHandler } from '../../application/favorites/unfavorite-article.js';
-import type { FollowUserHandler } from '../../application/profiles/follow-user.js';
-import type { GetProfileHandler } from '../../application/profiles/get-profile.js';
-import type { UnfollowUserHandler } from '../../application/profiles/unfollow-user.js';
-import type { GetTagsHandler } from '../../application/tags/get-tags.js';
-import type { GetCurrentUserHandler } from '../../application/users/get-current-user.js';
-import type { LoginUserHandler } from '../../application/users/login-user.js';
-import type { RegisterUserHandler } from '../../application/users/register-user.js';
-import type { UpdateUserHandler } from '../../application/users/update-user.js';
+import type { UseCases } from '../../application/use-cases.js';
 import type { TokenService } from '../security/token-service.js';
 
-type Executes<H extends { execute: (...args: never[]) => unknown }> = Pick<H, 'execute'>;
+/** How a dependency is doing: 'ok' and 'degraded' (working around it, e.g. a cache bypassed) keep the process ready. */
+export type DependencyState = 'ok' | 'degraded' | 'replaying' | 'lost' | 'failed' | 'timeout';
 
-/** Command handlers, already wrapped by the composition root (read-your-writes, logging). */
-export interface Commands {
-  readonly registerUser: Executes<RegisterUserHandler>;
-  readonly loginUser: Executes<LoginUserHandler>;
-  readonly updateUser: Executes<UpdateUserHandler>;
-  readonly followUser: Executes<FollowUserHandler>;
-  readonly unfollowUser: Executes<UnfollowUserHandler>;
-  readonly createArticle: Executes<CreateArticleHandler>;
-  readonly updateArticle: Executes<UpdateArticleHandler>;
-  readonly deleteArticle: Executes<DeleteArticleHandler>;
-  readonly favoriteArticle: Executes<FavoriteArticleHandler>;
-  readonly unfavoriteArticle: Executes<UnfavoriteArticleHandler>;
-  readonly addComment: Executes<AddCommentHandler>;
-  readonly deleteComment: Executes<DeleteCommentHandler>;
-}
-
-export interface Queries {
-  readonly getCurrentUser: Executes<GetCurrentUserHandler>;
-  readonly getProfile: Executes<GetProfileHandler>;
-  readonly getArticle: Executes<GetArticleHandler>;
-  readonly listArticles: Executes<ListArticlesHandler>;
-  readonly getFeed: Executes<GetFeedHandler>;
-  readonly listComments: Executes<ListCommentsHandler>;
-  readonly getComment: Executes<GetCommentHandler>;
-  readonly getTags: Executes<GetTagsHandler>;
-}
-
-/** A dependency the readiness probe checks (database, read store, cache). */
+/** A dependency the readiness probe checks (database, read store, cache, broker). */
 export interface ReadinessCheck {
   readonly name: string;
-  check(): Promise<void>;
+  /**
+   * Whether the process is useless without it (the write database): then anything but
+   * 'ok'/'degraded' makes it unready. Otherwise (default false) a problem is reported and
+   * the process stays ready: the read store is shared by every replica, so taking them all
+   * out of the load balancer would also stop the writes, which do not need it; reads
+   * answer 503 with Retry-After on their own meanwhile.
+   */
+  readonly critical?: boolean;
+  /** Resolves to the dependency's state; a rejection counts as 'failed' (its reason goes to the log). */
+  check(): Promise<DependencyState>;
 }
 
 export interface HttpOptions {
@@ -65,13 +30,17 @@ export interface HttpOptions {
   readonly rateLimitPerMinute: number;
   /** Trust X-Forwarded-* from a proxy (behind nginx). */
   readonly trustProxy: boolean;
+  /** `s-maxage` of successful anonymous GET answers: how long a shared cache (a CDN) may keep them. */
+  readonly sharedMaxAgeS?: number;
 }
 
+/** What the HTTP adapter is built from: the use cases (wrapped by the composition root), credentials, probes. */
 export interface HttpDeps {
-  readonly commands: Commands;
-  readonly queries: Queries;
+  readonly useCases: UseCases;
   readonly tokens: TokenService;
   readonly logger: Logger;
   readonly readiness: readonly ReadinessCheck[];
   readonly options: HttpOptions;
+  /** Where the rate limit counts (Redis, shared by every replica); absent → in this process. */
+  readonly rateLimitStore?: Pick<RateLimitPluginOptions, 'store' | 'skipOnError'> | undefined;
 }

@@ -3,12 +3,13 @@ import type { Result } from 'ts-results-es';
 import type { DomainError } from '../../domain/index.js';
 import { sendDomainError } from './errors.js';
 
-/** Sends a handler's answer: the success shaped by `body`, or the error through the one mapper. */
-export function respond<T>(
-  reply: FastifyReply,
-  result: Result<T, DomainError>,
-  body: (value: T) => unknown,
-  status = 200,
-): FastifyReply {
-  return result.isOk() ? reply.code(status).send(body(result.value)) : sendDomainError(reply, result.error);
+/**
+ * Sends a use case's answer — the success shaped by `body`, or the error through the one
+ * mapper — and answers the reply, whatever type provider typed it.
+ */
+export function respond<R, T>(reply: R, result: Result<T, DomainError>, body: (value: T) => unknown, status = 200): R {
+  const sent = reply as unknown as FastifyReply;
+  if (result.isOk()) sent.code(status).send(body(result.value));
+  else sendDomainError(sent, result.error);
+  return reply;
 }

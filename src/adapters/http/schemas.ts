@@ -27,13 +27,15 @@ const text = (maxLength: number) => ({ type: 'string', maxLength, pattern: STORA
 const nullableText = (maxLength: number) => ({ type: ['string', 'null'], maxLength, pattern: STORABLE_TEXT }) as const;
 
 /** `required` wrapper object holding `properties`; unknown keys are tolerated at both levels. */
-const wrapped = (key: string, properties: Record<string, unknown>, required: readonly string[] = []) =>
+const wrapped = <K extends string, P extends Record<string, unknown>, R extends readonly (keyof P & string)[] = []>(
+  key: K,
+  properties: P,
+  required: R = [] as unknown as R,
+) =>
   ({
     type: 'object',
     required: [key],
-    properties: {
-      [key]: { type: 'object', required, properties },
-    },
+    properties: { [key]: { type: 'object', required, properties } } as { [_ in K]: { type: 'object'; required: R; properties: P } },
   }) as const;
 
 // ---- request parts -------------------------------------------------------------------
@@ -43,16 +45,10 @@ const tagList = { type: ['array', 'null'], maxItems: 100, items: text(200) } as 
 export const registerBody = wrapped(
   'user',
   { username: text(256), email: text(512), password: text(1024) },
-  ['username', 'email', 'password'],
+  ['username', 'email', 'password'] as const,
 );
-export interface RegisterBody {
-  user: { username: string; email: string; password: string };
-}
 
-export const loginBody = wrapped('user', { email: text(512), password: text(1024) }, ['email', 'password']);
-export interface LoginBody {
-  user: { email: string; password: string };
-}
+export const loginBody = wrapped('user', { email: text(512), password: text(1024) }, ['email', 'password'] as const);
 
 export const updateUserBody = wrapped('user', {
   username: text(256),
@@ -61,26 +57,14 @@ export const updateUserBody = wrapped('user', {
   bio: nullableText(10_000),
   image: nullableText(4096),
 });
-export interface UpdateUserBody {
-  user: { username?: string; email?: string; password?: string; bio?: string | null; image?: string | null };
-}
 
 const articleFields = { title: text(1000), description: text(5000), body: text(500_000), tagList };
 
-export const createArticleBody = wrapped('article', articleFields, ['title', 'description', 'body']);
-export interface CreateArticleBody {
-  article: { title: string; description: string; body: string; tagList?: string[] | null };
-}
+export const createArticleBody = wrapped('article', articleFields, ['title', 'description', 'body'] as const);
 
 export const updateArticleBody = wrapped('article', articleFields);
-export interface UpdateArticleBody {
-  article: { title?: string; description?: string; body?: string; tagList?: string[] | null };
-}
 
-export const addCommentBody = wrapped('comment', { body: text(50_000) }, ['body']);
-export interface AddCommentBody {
-  comment: { body: string };
-}
+export const addCommentBody = wrapped('comment', { body: text(50_000) }, ['body'] as const);
 
 const pathSegment = (maxLength: number) =>
   ({ type: 'string', minLength: 1, maxLength, pattern: STORABLE_TEXT }) as const;
@@ -90,14 +74,8 @@ export const usernameParams = {
   required: ['username'],
   properties: { username: pathSegment(256) },
 } as const;
-export interface UsernameParams {
-  username: string;
-}
 
 export const slugParams = { type: 'object', required: ['slug'], properties: { slug: pathSegment(512) } } as const;
-export interface SlugParams {
-  slug: string;
-}
 
 export const commentParams = {
   type: 'object',
@@ -107,10 +85,6 @@ export const commentParams = {
     id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
   },
 } as const;
-export interface CommentParams {
-  slug: string;
-  id: number;
-}
 
 const pageProperties = {
   limit: { type: 'integer', minimum: 1, default: PAGE_DEFAULT },
@@ -118,20 +92,11 @@ const pageProperties = {
 } as const;
 
 export const pageQuery = { type: 'object', properties: pageProperties } as const;
-export interface PageQuery {
-  limit: number;
-  offset: number;
-}
 
 export const listArticlesQuery = {
   type: 'object',
   properties: { ...pageProperties, tag: text(256), author: text(256), favorited: text(256) },
 } as const;
-export interface ListArticlesQuery extends PageQuery {
-  tag?: string;
-  author?: string;
-  favorited?: string;
-}
 
 // ---- responses -----------------------------------------------------------------------
 

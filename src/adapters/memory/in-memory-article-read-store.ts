@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
-import type { ArticleFilter, ArticleReadStore } from '../../application/articles/article.read-store.js';
-import type { StoredArticle, StoredArticleSummary } from '../../application/read-model/stored.js';
+import type { ArticleFilter, ArticleReadStore } from '../../application/read-side/article.read-store.js';
+import type { ArticleReadModel, ArticleSummaryReadModel } from '../../application/read-side/read-models.js';
+import { counterKey } from '../../application/read-side/read-model-rules.js';
 import type { Page, Paged } from '../../application/shared/ports.js';
 import { Username } from '../../domain/index.js';
 import {
@@ -18,14 +19,14 @@ const newestFirst = (a: MemoryArticle, b: MemoryArticle): number =>
 export class InMemoryArticleReadStore implements ArticleReadStore {
   constructor(@inject(InMemoryReadSource) private readonly source: InMemoryReadSource) {}
 
-  async findBySlug(slug: string): Promise<StoredArticle | null> {
+  async findBySlug(slug: string): Promise<ArticleReadModel | null> {
     const db = this.source.current();
     const id = db.articleIdsBySlug.get(slug);
     const article = id === undefined ? undefined : db.articles.get(id);
     return article ? db.storedArticle(article) : null;
   }
 
-  async list(filter: ArticleFilter, page: Page): Promise<Paged<StoredArticleSummary>> {
+  async list(filter: ArticleFilter, page: Page): Promise<Paged<ArticleSummaryReadModel>> {
     const db = this.source.current();
     const tests: ((article: MemoryArticle) => boolean)[] = [];
     if (filter.tag !== undefined) {
@@ -40,13 +41,18 @@ export class InMemoryArticleReadStore implements ArticleReadStore {
       const userId = db.userIdsByKey.get(Username.keyOf(filter.favoritedByKey));
       tests.push((a) => userId !== undefined && db.favorites.get(a.id)?.get(userId)?.active === true);
     }
-    return this.page(db, (a) => tests.every((test) => test(a)), page);
+    const listed = this.page(db, (a) => tests.every((test) => test(a)), page);
+    // The total of no filter or one filter is the maintained count (as in SQL), a combination's the matches.
+    return tests.length > 1 ? listed : { ...listed, total: maintainedTotal(db, filter) };
   }
 
-  async feed(followerId: string, page: Page): Promise<Paged<StoredArticleSummary>> {
+  async feed(followerId: string, page: Page): Promise<Paged<ArticleSummaryReadModel>> {
     const db = this.source.current();
-    const followed = db.follows.get(followerId);
-    return this.page(db, (a) => followed?.get(a.authorId)?.active === true, page);
+    const followed = [...(db.follows.get(followerId) ?? [])].filter(([, s]) => s.active).map(([id]) => id);
+    const authors = new Set(followed);
+    const listed = this.page(db, (a) => authors.has(a.authorId), page);
+    const total = followed.reduce((sum, authorId) => sum + (db.counts.get(counterKey({ kind: 'author', authorId })) ?? 0), 0);
+    return { ...listed, total };
   }
 
   async tags(): Promise<string[]> {
@@ -59,7 +65,7 @@ export class InMemoryArticleReadStore implements ArticleReadStore {
     db: InMemoryReadDatabase,
     matches: (article: MemoryArticle) => boolean,
     page: Page,
-  ): Paged<StoredArticleSummary> {
+  ): Paged<ArticleSummaryReadModel> {
     const all = [...db.articles.values()].filter(matches).sort(newestFirst);
     const items = all.slice(page.offset, page.offset + page.limit).map((article) => {
       const { body: _body, ...summary } = db.storedArticle(article);
@@ -67,4 +73,14 @@ export class InMemoryArticleReadStore implements ArticleReadStore {
     });
     return { items, total: all.length };
   }
+}
+
+function maintainedTotal(db: InMemoryReadDatabase, filter: ArticleFilter): number {
+  if (filter.tag !== undefined) return db.tagCounts.get(filter.tag) ?? 0;
+  const key = filter.authorKey ?? filter.favoritedByKey;
+  if (key === undefined) return db.counts.get(counterKey({ kind: 'articles' })) ?? 0;
+  const userId = db.userIdsByKey.get(Username.keyOf(key));
+  if (userId === undefined) return 0;
+  const counter = filter.authorKey !== undefined ? counterKey({ kind: 'author', authorId: userId }) : counterKey({ kind: 'favorited', userId });
+  return db.counts.get(counter) ?? 0;
 }

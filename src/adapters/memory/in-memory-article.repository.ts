@@ -2,28 +2,12 @@ import { inject, injectable } from 'inversify';
 import type { Result } from 'ts-results-es';
 import type { ArticleRepository } from '../../application/articles/article.repository.js';
 import { slugTaken, type SaveConflict } from '../../application/shared/persistence.js';
-import { Article, type ArticleState } from '../../domain/index.js';
+import { Article } from '../../domain/index.js';
 import { InMemoryWriteStore } from './in-memory-write-store.js';
 
 const SLUG = 'articles_slug_unique';
 
-const toRow = (article: Article): ArticleState => {
-  const s = article.snapshot();
-  return {
-    id: s.id,
-    authorId: s.authorId,
-    slug: s.slug,
-    title: s.title,
-    description: s.description,
-    body: s.body,
-    tagList: [...s.tagList],
-    createdAt: s.createdAt,
-    updatedAt: s.updatedAt,
-    version: s.version,
-  };
-};
-
-/** The in-memory twin of MikroOrmArticleRepository; deleting cascades like the SQL foreign keys. */
+/** The in-memory twin of SqlArticleRepository; deleting cascades like the SQL foreign keys. */
 @injectable()
 export class InMemoryArticleRepository implements ArticleRepository {
   constructor(@inject(InMemoryWriteStore) private readonly store: InMemoryWriteStore) {}
@@ -38,10 +22,6 @@ export class InMemoryArticleRepository implements ArticleRepository {
     return row === null ? null : Article.rehydrate(row);
   }
 
-  async isSlugTaken(slug: string, exceptArticleId?: string): Promise<boolean> {
-    return this.store.articles.holds(SLUG, slug, exceptArticleId);
-  }
-
   async save(article: Article): Promise<Result<void, SaveConflict>> {
     const { articles, users } = this.store;
     return this.store.save(
@@ -50,7 +30,7 @@ export class InMemoryArticleRepository implements ArticleRepository {
       () => {
         if (article.isDeleted)
           return articles.checkDelete(article.id, article.persistedVersion, () => this.store.deleteArticle(article.id));
-        const row = toRow(article);
+        const row = article.snapshot();
         if (!article.isNew) return articles.checkUpdate(row, article.persistedVersion);
         this.store.requireRow(users, row.authorId, 'articles_author_id_foreign');
         return articles.checkInsert(row);

@@ -2,24 +2,10 @@ import { inject, injectable } from 'inversify';
 import type { Result } from 'ts-results-es';
 import type { CommentRepository } from '../../application/comments/comment.repository.js';
 import type { SaveConflict } from '../../application/shared/persistence.js';
-import { Comment, type CommentState } from '../../domain/index.js';
+import { Comment } from '../../domain/index.js';
 import { InMemoryWriteStore } from './in-memory-write-store.js';
 
-/** Field by field: a snapshot may carry more than the state, and only the state is stored. */
-const toRow = (comment: Comment): CommentState => {
-  const s = comment.snapshot();
-  return {
-    id: s.id,
-    articleId: s.articleId,
-    authorId: s.authorId,
-    body: s.body,
-    createdAt: s.createdAt,
-    updatedAt: s.updatedAt,
-    version: s.version,
-  };
-};
-
-/** The in-memory twin of MikroOrmCommentRepository; ids come from the store's counter. */
+/** The in-memory twin of SqlCommentRepository; ids come from the store's counter. */
 @injectable()
 export class InMemoryCommentRepository implements CommentRepository {
   constructor(@inject(InMemoryWriteStore) private readonly store: InMemoryWriteStore) {}
@@ -42,7 +28,7 @@ export class InMemoryCommentRepository implements CommentRepository {
         const key = String(comment.id);
         if (comment.isDeleted)
           return comments.checkDelete(key, comment.persistedVersion, () => comments.delete(key));
-        const row = toRow(comment);
+        const row = comment.snapshot();
         if (!comment.isNew) return comments.checkUpdate(row, comment.persistedVersion);
         this.store.requireRow(articles, row.articleId, 'comments_article_id_foreign');
         this.store.requireRow(users, row.authorId, 'comments_author_id_foreign');

@@ -1,95 +1,126 @@
 import { inject, injectable } from 'inversify';
-import type { EventOutbox, OutboxEntry, ParkedEntry } from '../../application/projections/event-outbox.js';
-import { InMemoryWriteStore, type StoredEvent } from './in-memory-write-store.js';
+import type {
+  EventOutbox,
+  OutboxBacklog,
+  OutboxEntry,
+  OutboxSubscriber,
+  ParkedEntry,
+} from '../../application/read-side/event-outbox.js';
+import { InMemoryWriteStore, type QueuedEvent } from './in-memory-write-store.js';
+
+const isDue = (queued: QueuedEvent, now: number): boolean =>
+  queued.parkedAt === null &&
+  (queued.nextAttemptAt === null || queued.nextAttemptAt <= now) &&
+  (queued.leaseExpiresAt === null || queued.leaseExpiresAt < now);
 
 /**
- * The projectors' side of the in-memory outbox, with the same leasing, retry and parking
- * rules as the SQL one. Every method runs without awaiting in between, so it is atomic.
+ * The subscribers' side of the in-memory outbox, with the same leasing, retry and parking
+ * rules as the SQL one (same contract suite). Every method runs without awaiting in
+ * between, so it is atomic.
  */
 @injectable()
 export class InMemoryEventOutbox implements EventOutbox {
   constructor(@inject(InMemoryWriteStore) private readonly store: InMemoryWriteStore) {}
 
-  async claim(owner: string, limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+  async claim(subscriber: OutboxSubscriber, owner: string, limit: number, leaseMs: number): Promise<OutboxEntry[]> {
     const now = Date.now();
-    const claimed: OutboxEntry[] = [];
-    for (const stored of this.store.outboxToDo()) {
-      if (claimed.length >= limit) break;
-      if (stored.appliedAt !== null || stored.parkedAt !== null) continue;
-      if (stored.nextAttemptAt !== null && stored.nextAttemptAt.getTime() > now) continue;
-      if (stored.leaseExpiresAt !== null && stored.leaseExpiresAt.getTime() >= now) continue;
-      stored.leaseOwner = owner;
-      stored.leaseExpiresAt = new Date(now + leaseMs);
-      claimed.push(InMemoryWriteStore.entryOf(stored));
+    const due = [...this.store.queueOf(subscriber).values()].filter((queued) => isDue(queued, now));
+    const awaited = (queued: QueuedEvent) => queued.awaitedUntil !== null && queued.awaitedUntil > now;
+    // Awaited first, then oldest first; the queue is already in position order.
+    const claimed = [...due.filter(awaited), ...due.filter((queued) => !awaited(queued))].slice(0, limit);
+    for (const queued of claimed) {
+      queued.leaseOwner = owner;
+      queued.leaseExpiresAt = now + leaseMs;
     }
-    return claimed;
+    return claimed
+      .sort((a, b) => a.position - b.position)
+      .map((queued) => this.store.entryAt(queued.position, queued.attempts))
+      .filter((entry): entry is OutboxEntry => entry !== null);
   }
 
-  async markApplied(_owner: string, positions: readonly number[]): Promise<void> {
-    const now = new Date();
+  async renew(subscriber: OutboxSubscriber, owner: string, positions: readonly number[], leaseMs: number): Promise<void> {
+    const queue = this.store.queueOf(subscriber);
     for (const position of positions) {
-      const stored = this.store.outboxAt(position);
-      if (stored === undefined || stored.appliedAt !== null) continue;
-      stored.appliedAt = now;
-      release(stored);
+      const queued = queue.get(position);
+      if (queued?.leaseOwner === owner) queued.leaseExpiresAt = Date.now() + leaseMs;
     }
   }
 
-  async markFailed(owner: string, position: number, reason: string, retryAt: Date | null): Promise<void> {
-    const stored = this.store.outboxAt(position);
-    if (stored === undefined || stored.appliedAt !== null) return;
-    if (stored.leaseOwner !== null && stored.leaseOwner !== owner) return;
-    stored.attempts += 1;
-    stored.lastError = reason.slice(0, 2000);
-    stored.nextAttemptAt = retryAt;
-    stored.parkedAt = retryAt === null ? new Date() : null;
-    release(stored);
+  async acknowledge(subscriber: OutboxSubscriber, positions: readonly number[]): Promise<void> {
+    const queue = this.store.queueOf(subscriber);
+    const done = positions.filter((position) => queue.delete(position));
+    if (subscriber === 'projector' && done.length > 0) this.store.signals.announceProjected(done);
+  }
+
+  async fail(
+    subscriber: OutboxSubscriber,
+    owner: string,
+    position: number,
+    reason: string,
+    retryAt: Date | null,
+  ): Promise<void> {
+    const queued = this.store.queueOf(subscriber).get(position);
+    if (queued === undefined || (queued.leaseOwner !== null && queued.leaseOwner !== owner)) return;
+    queued.attempts += 1;
+    queued.lastError = reason.slice(0, 2000);
+    queued.nextAttemptAt = retryAt?.getTime() ?? null;
+    queued.parkedAt = retryAt === null ? new Date() : null;
+    queued.leaseOwner = null;
+    queued.leaseExpiresAt = null;
+  }
+
+  async backlog(subscriber: OutboxSubscriber): Promise<OutboxBacklog> {
+    let pending = 0;
+    let parked = 0;
+    let oldest: number | null = null;
+    for (const queued of this.store.queueOf(subscriber).values()) {
+      if (queued.parkedAt !== null) {
+        parked += 1;
+        continue;
+      }
+      pending += 1;
+      const occurredAt = this.store.occurredAt(queued.position);
+      if (occurredAt !== null && (oldest === null || occurredAt < oldest)) oldest = occurredAt;
+    }
+    return { pending, parked, oldestAgeMs: oldest === null ? null : Date.now() - oldest };
   }
 
   async lastPosition(): Promise<number> {
-    return this.store.lastOutboxPosition;
-  }
-
-  async projectedThrough(position: number): Promise<boolean> {
-    for (const stored of this.store.outboxToDo()) {
-      if (stored.position > position) return true;
-      if (stored.appliedAt === null && stored.parkedAt === null) return false;
-    }
-    return true;
+    return this.store.lastPosition;
   }
 
   async readAfter(position: number, limit: number): Promise<OutboxEntry[]> {
-    return this.store.outboxAfter(position).slice(0, limit).map(InMemoryWriteStore.entryOf);
-  }
-
-  async parked(limit: number): Promise<ParkedEntry[]> {
     return this.store
-      .outboxAfter(0)
-      .filter((stored) => stored.parkedAt !== null)
+      .logAfter(position)
       .slice(0, limit)
-      .map((stored) => ({
-        ...InMemoryWriteStore.entryOf(stored),
-        reason: stored.lastError ?? '',
-        parkedAt: stored.parkedAt as Date,
-      }));
+      .map((logged) => this.store.entryAt(logged.position, 0))
+      .filter((entry): entry is OutboxEntry => entry !== null);
   }
 
-  async requeueParked(): Promise<number> {
+  async parked(subscriber: OutboxSubscriber, limit: number): Promise<ParkedEntry[]> {
+    const parked: ParkedEntry[] = [];
+    for (const queued of this.store.queueOf(subscriber).values()) {
+      if (parked.length >= limit) break;
+      if (queued.parkedAt === null) continue;
+      const entry = this.store.entryAt(queued.position, queued.attempts);
+      if (entry) parked.push({ ...entry, reason: queued.lastError ?? '', parkedAt: queued.parkedAt });
+    }
+    return parked;
+  }
+
+  async requeueParked(subscriber: OutboxSubscriber): Promise<number> {
     let count = 0;
-    for (const stored of this.store.outboxAfter(0)) {
-      if (stored.parkedAt === null) continue;
-      stored.parkedAt = null;
-      stored.nextAttemptAt = null;
-      stored.attempts = 0;
+    for (const queued of this.store.queueOf(subscriber).values()) {
+      if (queued.parkedAt === null) continue;
+      queued.parkedAt = null;
+      queued.nextAttemptAt = null;
+      queued.attempts = 0;
       count += 1;
     }
-    // Requeued events may sit before the first one still to do.
-    this.store.rewindToDo();
     return count;
   }
-}
 
-const release = (stored: StoredEvent): void => {
-  stored.leaseOwner = null;
-  stored.leaseExpiresAt = null;
-};
+  async subscribe(subscriber: OutboxSubscriber): Promise<void> {
+    this.store.subscribe(subscriber);
+  }
+}

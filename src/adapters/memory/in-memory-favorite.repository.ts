@@ -1,38 +1,55 @@
 import { inject, injectable } from 'inversify';
-import type { Result } from 'ts-results-es';
-import type { FavoriteRepository } from '../../application/favorites/favorite.repository.js';
-import { duplicate, type SaveConflict } from '../../application/shared/persistence.js';
-import { Favorite, type FavoriteState } from '../../domain/index.js';
-import { InMemoryWriteStore, pairKey } from './in-memory-write-store.js';
+import { Err, Ok, type Result } from 'ts-results-es';
+import type { FavoriteRepository, StoredFavorite } from '../../application/favorites/favorite.repository.js';
+import type { SaveConflict } from '../../application/shared/persistence.js';
+import { Favorite } from '../../domain/index.js';
+import { pairKey, type RowCheck } from './in-memory-tables.js';
+import { InMemoryWriteStore } from './in-memory-write-store.js';
 
-const toRow = (favorite: Favorite): FavoriteState => {
-  const s = favorite.snapshot();
-  return { userId: s.userId, articleId: s.articleId, active: s.active, version: s.version, updatedAt: s.updatedAt };
-};
-
-/** The in-memory twin of MikroOrmFavoriteRepository (same contract suite). */
+/** The in-memory twin of SqlFavoriteRepository (same contract suite), the article's count kept with the pair. */
 @injectable()
 export class InMemoryFavoriteRepository implements FavoriteRepository {
   constructor(@inject(InMemoryWriteStore) private readonly store: InMemoryWriteStore) {}
 
-  async find(userId: string, articleId: string): Promise<Favorite | null> {
+  async find(userId: string, articleId: string): Promise<StoredFavorite> {
     const row = this.store.favorites.get(pairKey(userId, articleId));
-    return row === null ? null : Favorite.rehydrate(row);
+    return {
+      favorite: row === null ? null : Favorite.rehydrate(row),
+      favoritesCount: this.store.favoritesCount.get(articleId) ?? 0,
+    };
   }
 
-  async save(favorite: Favorite): Promise<Result<void, SaveConflict>> {
-    const { favorites, users, articles } = this.store;
-    return this.store.save(
+  async save(favorite: Favorite): Promise<Result<{ readonly favoritesCount: number }, SaveConflict>> {
+    const { favoritesCount } = this.store;
+    const row = favorite.snapshot();
+    const saved = this.store.save(
       favorite,
       'favorite',
       () => {
-        const row = toRow(favorite);
-        if (!favorite.isNew) return favorites.checkUpdate(row, favorite.persistedVersion);
-        this.store.requireRow(users, row.userId, 'favorites_user_id_foreign');
-        this.store.requireRow(articles, row.articleId, 'favorites_article_id_foreign');
-        return favorites.checkInsert(row);
+        const check = this.checkPair(favorite);
+        if (check.kind !== 'ok') return check;
+        return {
+          kind: 'ok',
+          apply: () => {
+            check.apply();
+            favoritesCount.set(row.articleId, (favoritesCount.get(row.articleId) ?? 0) + (row.active ? 1 : -1));
+          },
+        };
       },
-      (constraint) => (constraint === 'favorites_pkey' ? duplicate('favorite') : null),
+      () => null,
     );
+    if (saved.isErr()) return Err(saved.error);
+    return Ok({ favoritesCount: favoritesCount.get(row.articleId) ?? 0 });
+  }
+
+  /** Guarded by the loaded version, 0 for a new pair (as the SQL upsert). */
+  private checkPair(favorite: Favorite): RowCheck {
+    const { favorites, users, articles } = this.store;
+    const row = favorite.snapshot();
+    if (!favorite.isNew) return favorites.checkUpdate(row, favorite.persistedVersion);
+    if (favorites.has(pairKey(row.userId, row.articleId))) return { kind: 'stale' };
+    this.store.requireRow(users, row.userId, 'favorites_user_id_foreign');
+    this.store.requireRow(articles, row.articleId, 'favorites_article_id_foreign');
+    return favorites.checkInsert(row);
   }
 }

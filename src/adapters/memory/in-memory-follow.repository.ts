@@ -1,22 +1,12 @@
 import { inject, injectable } from 'inversify';
 import type { Result } from 'ts-results-es';
 import type { FollowRepository } from '../../application/profiles/follow.repository.js';
-import { duplicate, type SaveConflict } from '../../application/shared/persistence.js';
-import { Follow, type FollowState } from '../../domain/index.js';
-import { InMemoryWriteStore, pairKey } from './in-memory-write-store.js';
+import type { SaveConflict } from '../../application/shared/persistence.js';
+import { Follow } from '../../domain/index.js';
+import { pairKey } from './in-memory-tables.js';
+import { InMemoryWriteStore } from './in-memory-write-store.js';
 
-const toRow = (follow: Follow): FollowState => {
-  const s = follow.snapshot();
-  return {
-    followerId: s.followerId,
-    followeeId: s.followeeId,
-    active: s.active,
-    version: s.version,
-    updatedAt: s.updatedAt,
-  };
-};
-
-/** The in-memory twin of MikroOrmFollowRepository (same contract suite). */
+/** The in-memory twin of SqlFollowRepository (same contract suite): a save is guarded by the loaded version, 0 for a new pair. */
 @injectable()
 export class InMemoryFollowRepository implements FollowRepository {
   constructor(@inject(InMemoryWriteStore) private readonly store: InMemoryWriteStore) {}
@@ -32,13 +22,14 @@ export class InMemoryFollowRepository implements FollowRepository {
       follow,
       'follow',
       () => {
-        const row = toRow(follow);
+        const row = follow.snapshot();
         if (!follow.isNew) return follows.checkUpdate(row, follow.persistedVersion);
+        if (follows.has(pairKey(row.followerId, row.followeeId))) return { kind: 'stale' };
         this.store.requireRow(users, row.followerId, 'follows_follower_id_foreign');
         this.store.requireRow(users, row.followeeId, 'follows_followee_id_foreign');
         return follows.checkInsert(row);
       },
-      (constraint) => (constraint === 'follows_pkey' ? duplicate('follow') : null),
+      () => null,
     );
   }
 }

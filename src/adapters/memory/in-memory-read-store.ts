@@ -1,5 +1,5 @@
 import { injectable } from 'inversify';
-import type { StoredArticle, StoredAuthor, StoredComment } from '../../application/read-model/stored.js';
+import type { ArticleReadModel, AuthorReadModel, CommentReadModel } from '../../application/read-side/read-models.js';
 
 /** A switch with the version of the event that last set it (follows, favourites). */
 export interface VersionedSwitch {
@@ -78,8 +78,10 @@ export class InMemoryReadDatabase implements InMemoryReadSource {
   readonly comments = new Map<number, MemoryComment>();
   /** Ids of deleted comments: a late or replayed CommentAdded must not bring one back. */
   readonly commentTombstones = new Set<number>();
-  /** Tag → number of articles using it; tags at 0 are removed. */
+  /** Tag → number of articles using it (maintained by the writer); tags at 0 are removed. */
   readonly tagCounts = new Map<string, number>();
+  /** Every other maintained count, by the keys of read-model-rules.ts. */
+  readonly counts = new Map<string, number>();
 
   current(): InMemoryReadDatabase {
     return this;
@@ -97,18 +99,19 @@ export class InMemoryReadDatabase implements InMemoryReadSource {
       this.comments,
       this.commentTombstones,
       this.tagCounts,
+      this.counts,
     ])
       map.clear();
   }
 
-  author(userId: string): StoredAuthor {
+  author(userId: string): AuthorReadModel {
     const user = this.users.get(userId);
     // Writes refuse content by unknown authors, so this is a broken invariant, not a miss.
     if (!user) throw new Error(`in-memory read model: user ${userId} is missing`);
     return { id: user.id, username: user.username, bio: user.bio, image: user.image };
   }
 
-  storedArticle(article: MemoryArticle): StoredArticle {
+  storedArticle(article: MemoryArticle): ArticleReadModel {
     return {
       id: article.id,
       slug: article.slug,
@@ -123,7 +126,7 @@ export class InMemoryReadDatabase implements InMemoryReadSource {
     };
   }
 
-  storedComment(comment: MemoryComment): StoredComment {
+  storedComment(comment: MemoryComment): CommentReadModel {
     return {
       id: comment.id,
       articleId: comment.articleId,

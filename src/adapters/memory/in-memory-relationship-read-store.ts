@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import type { RelationshipReadStore } from '../../application/profiles/relationship.read-store.js';
+import type { RelationshipReadStore } from '../../application/read-side/relationship.read-store.js';
 import { InMemoryReadSource } from './in-memory-read-store.js';
 
 @injectable()

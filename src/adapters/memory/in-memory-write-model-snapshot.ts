@@ -1,13 +1,12 @@
 import { inject, injectable } from 'inversify';
-import type { ArticleRecord, CommentRecord, UserRecord } from '../../application/projections/read-model.writer.js';
+import type { ReadModelChange } from '../../application/read-side/read-model-changes.js';
 import {
   checkBatchSize,
-  type FavoritePair,
-  type FollowPair,
   type WriteModelCounts,
   type WriteModelSnapshot,
-} from '../../application/projections/write-model-snapshot.js';
-import { InMemoryWriteStore, type MemoryTable } from './in-memory-write-store.js';
+} from '../../application/read-side/write-model-snapshot.js';
+import type { MemoryTable } from './in-memory-tables.js';
+import { InMemoryWriteStore } from './in-memory-write-store.js';
 
 /** A primary key as a tuple compared element by element, as PostgreSQL compares row values. */
 type Key = readonly (string | number)[];
@@ -23,7 +22,7 @@ const compareKeys = (a: Key, b: Key): number => {
 };
 
 /**
- * The in-memory twin of MikroOrmWriteModelSnapshot: the same rows, shapes and order
+ * The in-memory twin of SqlWriteModelSnapshot: the same rows, shapes and order
  * (canonical lower-case uuids compare as text exactly as PostgreSQL compares uuids;
  * comment ids as numbers), each batch read afresh after the previous key, so rows written
  * between batches show up or not just as they would in SQL.
@@ -43,57 +42,60 @@ export class InMemoryWriteModelSnapshot implements WriteModelSnapshot {
     };
   }
 
-  users(batchSize: number): AsyncIterable<readonly UserRecord[]> {
+  users(batchSize: number): AsyncIterable<readonly ReadModelChange[]> {
     return list(this.store.users, (row) => [row.id], batchSize, (row) => ({
-      id: row.id,
-      username: row.username,
-      email: row.email,
-      bio: row.bio,
-      image: row.image,
+      kind: 'user',
+      user: { userId: row.id, username: row.username, email: row.email, bio: row.bio, image: row.image },
       version: row.version,
     }));
   }
 
-  articles(batchSize: number): AsyncIterable<readonly ArticleRecord[]> {
+  articles(batchSize: number): AsyncIterable<readonly ReadModelChange[]> {
     return list(this.store.articles, (row) => [row.id], batchSize, (row) => ({
-      id: row.id,
-      authorId: row.authorId,
-      slug: row.slug,
-      title: row.title,
-      description: row.description,
-      body: row.body,
-      tagList: [...row.tagList],
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
+      kind: 'article',
+      article: {
+        articleId: row.id,
+        authorId: row.authorId,
+        slug: row.slug,
+        title: row.title,
+        description: row.description,
+        body: row.body,
+        tagList: [...row.tagList],
+        createdAt: row.createdAt.toISOString(),
+        updatedAt: row.updatedAt.toISOString(),
+      },
       version: row.version,
     }));
   }
 
-  follows(batchSize: number): AsyncIterable<readonly FollowPair[]> {
+  follows(batchSize: number): AsyncIterable<readonly ReadModelChange[]> {
     return list(this.store.follows, (row) => [row.followerId, row.followeeId], batchSize, (row) => ({
-      followerId: row.followerId,
-      followeeId: row.followeeId,
+      kind: 'follow',
+      pair: { followerId: row.followerId, followeeId: row.followeeId },
       active: row.active,
       version: row.version,
     }));
   }
 
-  favorites(batchSize: number): AsyncIterable<readonly FavoritePair[]> {
+  favorites(batchSize: number): AsyncIterable<readonly ReadModelChange[]> {
     return list(this.store.favorites, (row) => [row.userId, row.articleId], batchSize, (row) => ({
-      userId: row.userId,
-      articleId: row.articleId,
+      kind: 'favorite',
+      pair: { userId: row.userId, articleId: row.articleId },
       active: row.active,
       version: row.version,
     }));
   }
 
-  comments(batchSize: number): AsyncIterable<readonly CommentRecord[]> {
+  comments(batchSize: number): AsyncIterable<readonly ReadModelChange[]> {
     return list(this.store.comments, (row) => [row.id], batchSize, (row) => ({
-      id: row.id,
-      articleId: row.articleId,
-      authorId: row.authorId,
-      body: row.body,
-      createdAt: row.createdAt.toISOString(),
+      kind: 'comment',
+      comment: {
+        commentId: row.id,
+        articleId: row.articleId,
+        authorId: row.authorId,
+        body: row.body,
+        createdAt: row.createdAt.toISOString(),
+      },
     }));
   }
 }

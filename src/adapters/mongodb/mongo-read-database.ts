@@ -1,22 +1,24 @@
 import { inject, injectable } from 'inversify';
-import type { Collection, Db } from 'mongodb';
-import { GENERATION_TTL_MS } from '../../application/projections/read-model.store.js';
+import type { Collection, Db, Document } from 'mongodb';
+import { ActiveGeneration } from '../../application/read-side/active-generation.js';
+import { MongoOrmToken, type MongoOrm } from './mongo-read-orm.js';
 import {
+  GENERATION_MARKER,
   META_COLLECTION,
   READ_COLLECTIONS,
-  type ActiveGenerationDocument,
   type ArticleDocument,
   type ArticleTombstoneDocument,
   type CommentDocument,
   type CommentTombstoneDocument,
+  type CountDocument,
   type FavoriteDocument,
   type FollowDocument,
-  type GenerationDocument,
+  type GenerationMarkerDocument,
+  type MetaDocument,
   type ReadCollectionRole,
   type TagDocument,
   type UserDocument,
 } from './read-model.documents.js';
-import { MongoOrmToken, type MongoOrm } from './mongo-read-orm.js';
 
 /** The collections of one generation, typed by role. */
 export interface GenerationCollections {
@@ -29,13 +31,19 @@ export interface GenerationCollections {
   readonly follows: Collection<FollowDocument>;
   readonly favorites: Collection<FavoriteDocument>;
   readonly tags: Collection<TagDocument>;
+  readonly counts: Collection<CountDocument>;
+  /** The `counts` collection again, typed for its one marker document. */
+  readonly marker: Collection<GenerationMarkerDocument>;
 }
 
+export const READ_ROLES = Object.keys(READ_COLLECTIONS) as ReadCollectionRole[];
+
 /**
- * Generation names become collection-name prefixes, so they are restricted to a safe,
- * short alphabet (MongoDB namespaces are bounded and must not contain `$` or `.`).
+ * Generation names become collection-name prefixes: a lower-case letter, then lower-case
+ * letters, digits or `_`, at most 38 characters in all (the rule every read store shares;
+ * MongoDB namespaces are bounded and must not contain `$` or `.`).
  */
-const GENERATION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+const GENERATION_NAME = /^[a-z][a-z0-9_]{0,37}$/;
 
 export const assertGenerationName = (generation: string): string => {
   if (typeof generation !== 'string' || !GENERATION_NAME.test(generation))
@@ -46,26 +54,15 @@ export const assertGenerationName = (generation: string): string => {
 export const collectionName = (generation: string, role: ReadCollectionRole): string =>
   `${assertGenerationName(generation)}_${READ_COLLECTIONS[role]}`;
 
-export class NoActiveGenerationError extends Error {
-  override readonly name = 'NoActiveGenerationError';
-}
-
 /**
- * The read store's way into MongoDB, shared by the stores, the writers and the admin side
- * (bind it as a singleton). It hands out the collections of a generation and knows which
- * generation is active.
- *
- * The active generation is read from `rm_meta` at most once per GENERATION_TTL_MS (one
- * read shared by concurrent callers), so queries do not pay a meta look-up each, and every
- * process serves the new generation within that bound after a swap.
+ * The read store's way into MongoDB, shared by the stores, the writers and the
+ * generations (one per process): the database, `rm_meta`, and the collections of any
+ * generation. It knows nothing of which generation is active: that is ActiveGeneration's
+ * (see MongoActiveCollections).
  */
 @injectable()
 export class MongoReadDatabase {
   private readonly byGeneration = new Map<string, GenerationCollections>();
-  private cached: { readonly generation: string | null; readonly until: number } | null = null;
-  private refreshing: Promise<string | null> | null = null;
-  /** Bumped by forgetActiveGeneration, so a read that began before it is not cached. */
-  private epoch = 0;
 
   constructor(@inject(MongoOrmToken) private readonly orm: MongoOrm) {}
 
@@ -73,19 +70,15 @@ export class MongoReadDatabase {
     return this.orm.em.getConnection().getDb();
   }
 
-  activePointer(): Collection<ActiveGenerationDocument> {
-    return this.db().collection<ActiveGenerationDocument>(META_COLLECTION);
-  }
-
-  generationRegistry(): Collection<GenerationDocument> {
-    return this.db().collection<GenerationDocument>(META_COLLECTION);
+  meta<T extends MetaDocument>(): Collection<T> {
+    return this.db().collection<T>(META_COLLECTION);
   }
 
   collections(generation: string): GenerationCollections {
     let found = this.byGeneration.get(generation);
     if (!found) {
       const db = this.db();
-      const of = <T extends object>(role: ReadCollectionRole) => db.collection<T>(collectionName(generation, role));
+      const of = <T extends Document>(role: ReadCollectionRole) => db.collection<T>(collectionName(generation, role));
       found = {
         generation,
         users: of<UserDocument>('users'),
@@ -96,52 +89,44 @@ export class MongoReadDatabase {
         follows: of<FollowDocument>('follows'),
         favorites: of<FavoriteDocument>('favorites'),
         tags: of<TagDocument>('tags'),
+        counts: of<CountDocument>('counts'),
+        marker: of<GenerationMarkerDocument>('counts'),
       };
       this.byGeneration.set(generation, found);
     }
     return found;
   }
+}
 
-  /** The collections of the active generation; throws when none was ever activated. */
-  async active(): Promise<GenerationCollections> {
-    const generation = await this.activeGeneration();
-    if (generation === null)
-      throw new NoActiveGenerationError(
-        'mongo read model: no generation is active: ensureActiveGeneration() must run at start',
-      );
-    return this.collections(generation);
-  }
+/** The collections of the generation this process serves, for the query stores and the live writer. */
+@injectable()
+export class MongoActiveCollections {
+  constructor(
+    @inject(MongoReadDatabase) private readonly db: MongoReadDatabase,
+    @inject(ActiveGeneration) private readonly active: ActiveGeneration,
+  ) {}
 
-  /** The active generation as this process currently sees it (at most GENERATION_TTL_MS old). */
-  async activeGeneration(): Promise<string | null> {
-    const cached = this.cached;
-    if (cached && performance.now() < cached.until) return cached.generation;
-    if (this.refreshing) return this.refreshing;
-    const refresh = this.readActiveGeneration(this.epoch).finally(() => {
-      if (this.refreshing === refresh) this.refreshing = null;
-    });
-    this.refreshing = refresh;
-    return refresh;
+  /** Throws NoActiveGeneration while none is active (ensureActiveGeneration runs at start). */
+  async get(): Promise<GenerationCollections> {
+    return this.db.collections(await this.active.current());
   }
+}
 
-  /**
-   * Forgets the cached pointer, so the next call reads it: the process that swapped the
-   * pointer serves the new generation at once. A read already in flight (begun before the
-   * swap) is not cached.
-   */
-  forgetActiveGeneration(): void {
-    this.epoch += 1;
-    this.cached = null;
-    this.refreshing = null;
-  }
+/** `role`'s collection, untyped: for what every collection of a generation undergoes alike. */
+export const anyCollection = (c: GenerationCollections, role: ReadCollectionRole): Collection<Document> =>
+  c[role] as unknown as Collection<Document>;
 
-  private async readActiveGeneration(epoch: number): Promise<string | null> {
-    // The TTL counts from when the read started, so "within GENERATION_TTL_MS" holds even
-    // when the read itself was slow.
-    const started = performance.now();
-    const pointer = await this.activePointer().findOne({ _id: { $eq: 'active' } });
-    const generation = pointer?.generation ?? null;
-    if (epoch === this.epoch) this.cached = { generation, until: started + GENERATION_TTL_MS };
-    return generation;
-  }
+/**
+ * Deletes every document of the generation but its marker: what `prepare` does to the
+ * leftovers of a generation that lost part of its data, before it is filled again.
+ * Deletes, not drops: every server (and the test emulator, which has no `drop`) has them.
+ */
+export async function emptyGeneration(c: GenerationCollections): Promise<void> {
+  await Promise.all(
+    READ_ROLES.map((role) =>
+      role === 'counts'
+        ? c.counts.deleteMany({ _id: { $ne: GENERATION_MARKER } })
+        : anyCollection(c, role).deleteMany({}),
+    ),
+  );
 }

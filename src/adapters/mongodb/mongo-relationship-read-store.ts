@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
-import type { RelationshipReadStore } from '../../application/profiles/relationship.read-store.js';
+import type { RelationshipReadStore } from '../../application/read-side/relationship.read-store.js';
 import { eqText, inTexts } from './filter-values.js';
-import { MongoReadDatabase } from './mongo-read-database.js';
+import { translatingOutages } from './mongo-outage.js';
+import { MongoActiveCollections } from './mongo-read-database.js';
 
 const NONE: ReadonlySet<string> = new Set();
 
@@ -11,29 +12,33 @@ const NONE: ReadonlySet<string> = new Set();
  */
 @injectable()
 export class MongoRelationshipReadStore implements RelationshipReadStore {
-  constructor(@inject(MongoReadDatabase) private readonly db: MongoReadDatabase) {}
+  constructor(@inject(MongoActiveCollections) private readonly active: MongoActiveCollections) {}
 
-  async followedAmong(viewerId: string, userIds: readonly string[]): Promise<ReadonlySet<string>> {
-    if (userIds.length === 0) return NONE;
-    const { follows } = await this.db.active();
-    const docs = await follows
-      .find(
-        { followerId: eqText(viewerId), followeeId: inTexts(userIds), active: { $eq: true } },
-        { projection: { _id: 0, followeeId: 1 } },
-      )
-      .toArray();
-    return new Set(docs.map((d) => d.followeeId));
+  followedAmong(viewerId: string, userIds: readonly string[]): Promise<ReadonlySet<string>> {
+    if (userIds.length === 0) return Promise.resolve(NONE);
+    return translatingOutages(async () => {
+      const { follows } = await this.active.get();
+      const docs = await follows
+        .find(
+          { followerId: eqText(viewerId), followeeId: inTexts(userIds), active: { $eq: true } },
+          { projection: { _id: 0, followeeId: 1 } },
+        )
+        .toArray();
+      return new Set(docs.map((d) => d.followeeId));
+    });
   }
 
-  async favoritedAmong(viewerId: string, articleIds: readonly string[]): Promise<ReadonlySet<string>> {
-    if (articleIds.length === 0) return NONE;
-    const { favorites } = await this.db.active();
-    const docs = await favorites
-      .find(
-        { userId: eqText(viewerId), articleId: inTexts(articleIds), active: { $eq: true } },
-        { projection: { _id: 0, articleId: 1 } },
-      )
-      .toArray();
-    return new Set(docs.map((d) => d.articleId));
+  favoritedAmong(viewerId: string, articleIds: readonly string[]): Promise<ReadonlySet<string>> {
+    if (articleIds.length === 0) return Promise.resolve(NONE);
+    return translatingOutages(async () => {
+      const { favorites } = await this.active.get();
+      const docs = await favorites
+        .find(
+          { userId: eqText(viewerId), articleId: inTexts(articleIds), active: { $eq: true } },
+          { projection: { _id: 0, articleId: 1 } },
+        )
+        .toArray();
+      return new Set(docs.map((d) => d.articleId));
+    });
   }
 }

@@ -10,6 +10,10 @@ import type { ReadCollectionRole } from './read-model.documents.js';
  * Sort keys match the queries' sorts exactly (including `_id` as the tie-breaker), so a
  * page is read in index order and never sorted in memory.
  */
+/** The article indexes a combined filter names as the set it counts within (`hint`). */
+export const ARTICLES_BY_TAG = 'tag_newest';
+export const ARTICLES_BY_AUTHOR = 'author_newest';
+
 export const READ_MODEL_INDEXES: Readonly<Record<ReadCollectionRole, readonly IndexDescription[]>> = {
   users: [
     // findProfileByUsernameKey, and the author/favourited-by filters of the article list.
@@ -20,11 +24,12 @@ export const READ_MODEL_INDEXES: Readonly<Record<ReadCollectionRole, readonly In
     { name: 'slug_unique', key: { slug: 1 }, unique: true },
     // The global list, newest first.
     { name: 'newest', key: { createdAt: -1, _id: -1 } },
-    // The list by tag (multikey), in page order; also the tag recount.
-    { name: 'tag_newest', key: { tagList: 1, createdAt: -1, _id: -1 } },
+    // The list by tag (multikey), in page order; also a combined filter's count within a tag.
+    { name: ARTICLES_BY_TAG, key: { tagList: 1, createdAt: -1, _id: -1 } },
     // The list by author and the feed ($in over followed authors, merged in page order);
-    // also the bulk rewrite of an author's embedded copies on a rename.
-    { name: 'author_newest', key: { 'author.id': 1, createdAt: -1, _id: -1 } },
+    // also a combined filter's count within an author, and the bulk rewrite of an author's
+    // embedded copies on a rename.
+    { name: ARTICLES_BY_AUTHOR, key: { 'author.id': 1, createdAt: -1, _id: -1 } },
   ],
   articleTombstones: [],
   comments: [
@@ -41,11 +46,13 @@ export const READ_MODEL_INDEXES: Readonly<Record<ReadCollectionRole, readonly In
   favorites: [
     // The viewer's favourites among a page, and the articles a user favourited.
     { name: 'pair_unique', key: { userId: 1, articleId: 1 }, unique: true },
-    // The favoritesCount recount, and removing a deleted article's favourites.
+    // The favourites of a deleted article, which go with it.
     { name: 'article_active', key: { articleId: 1, active: 1 } },
   ],
   tags: [
     // Popular tags: most used first, then by name.
     { name: 'popular', key: { count: -1, _id: 1 } },
   ],
+  // Counts and the generation marker are read by `_id` only.
+  counts: [],
 };

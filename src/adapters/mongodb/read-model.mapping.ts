@@ -1,9 +1,9 @@
 import type {
-  StoredArticle,
-  StoredArticleSummary,
-  StoredAuthor,
-  StoredComment,
-} from '../../application/read-model/stored.js';
+  ArticleReadModel,
+  ArticleSummaryReadModel,
+  AuthorReadModel,
+  CommentReadModel,
+} from '../../application/read-side/read-models.js';
 import type { ArticleDocument, CommentDocument, EmbeddedAuthor } from './read-model.documents.js';
 
 /**
@@ -11,7 +11,7 @@ import type { ArticleDocument, CommentDocument, EmbeddedAuthor } from './read-mo
  * fields (versions, recount stamps) never leak into a response, and timestamps leave as
  * ISO-8601 with milliseconds and `Z`.
  */
-export const toAuthor = (author: EmbeddedAuthor): StoredAuthor => ({
+export const toAuthor = (author: EmbeddedAuthor): AuthorReadModel => ({
   id: author.id,
   username: author.username,
   bio: author.bio ?? null,
@@ -33,7 +33,7 @@ export const SUMMARY_PROJECTION = {
 
 export type SummaryDocument = Pick<ArticleDocument, keyof typeof SUMMARY_PROJECTION>;
 
-export const toSummary = (doc: SummaryDocument): StoredArticleSummary => ({
+export const toSummary = (doc: SummaryDocument): ArticleSummaryReadModel => ({
   id: doc._id,
   slug: doc.slug,
   title: doc.title,
@@ -47,7 +47,7 @@ export const toSummary = (doc: SummaryDocument): StoredArticleSummary => ({
 
 export const ARTICLE_PROJECTION = { ...SUMMARY_PROJECTION, body: 1 } as const;
 
-export const toArticle = (doc: SummaryDocument & Pick<ArticleDocument, 'body'>): StoredArticle => ({
+export const toArticle = (doc: SummaryDocument & Pick<ArticleDocument, 'body'>): ArticleReadModel => ({
   ...toSummary(doc),
   body: doc.body,
 });
@@ -55,7 +55,7 @@ export const toArticle = (doc: SummaryDocument & Pick<ArticleDocument, 'body'>):
 export const COMMENT_PROJECTION = { _id: 1, articleId: 1, body: 1, createdAt: 1, author: 1 } as const;
 
 /** Comments are never edited: `updatedAt` is `createdAt`. */
-export const toComment = (doc: Pick<CommentDocument, keyof typeof COMMENT_PROJECTION>): StoredComment => {
+export const toComment = (doc: Pick<CommentDocument, keyof typeof COMMENT_PROJECTION>): CommentReadModel => {
   const createdAt = doc.createdAt.toISOString();
   return {
     id: doc._id,

@@ -1,6 +1,13 @@
 /** What a valid access token says. */
 export interface TokenClaims {
   readonly userId: string;
+  /**
+   * When the token was issued, in whole seconds since the epoch (`iat`). Revocation is
+   * "every token of this user issued before T is refused": compare `issuedAt < T`.
+   */
+  readonly issuedAt: number;
+  /** The token's own id (`jti`); absent on tokens issued before ids were added. */
+  readonly tokenId?: string;
 }
 
 export type TokenProblem = 'malformed' | 'expired' | 'invalid';

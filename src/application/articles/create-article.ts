@@ -1,57 +1,55 @@
 import { inject, injectable } from 'inversify';
 import { Err, Ok, type Result } from 'ts-results-es';
-import { Article, validationError, type ArticleValidationError } from '../../domain/index.js';
+import { Article, ArticleDraft, type ArticleFields, type ArticleValidationError } from '../../domain/index.js';
+import { ProfileLookup } from '../profiles/profile-lookup.js';
 import { unknownActor, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
-import { RACE_RETRIES, type SaveConflict } from '../shared/persistence.js';
+import type { SaveConflict } from '../shared/persistence.js';
 import { Clock, IdGenerator } from '../shared/ports.js';
-import { UserRepository } from '../users/user.repository.js';
-import { parseArticleFields } from './article-content.js';
+import { retryRaces } from '../shared/retry.js';
+import type { ArticleView } from '../shared/views.js';
+import { articleViewOf } from '../shared/write-side-views.js';
 import { ArticleRepository } from './article.repository.js';
 
-export interface CreateArticle {
+export interface CreateArticle extends ArticleFields {
   readonly authorId: string;
-  readonly title: string;
-  readonly description: string;
-  readonly body: string;
-  readonly tagList?: readonly string[] | null;
 }
 
 export type CreateArticleError = ArticleValidationError | UnknownActor | SaveConflict;
 
 @injectable()
-export class CreateArticleHandler implements CommandHandler<CreateArticle, { slug: string }, CreateArticleError> {
+export class CreateArticleHandler implements CommandHandler<CreateArticle, ArticleView, CreateArticleError> {
   constructor(
     @inject(ArticleRepository) private readonly articles: ArticleRepository,
-    @inject(UserRepository) private readonly users: UserRepository,
+    @inject(ProfileLookup) private readonly profiles: ProfileLookup,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async execute(command: CreateArticle): Promise<Result<{ slug: string }, CreateArticleError>> {
-    const parsed = parseArticleFields({ ...command, tagList: command.tagList ?? [] });
-    if (parsed.isErr()) return parsed;
-    const { title, description, body, tagList = [] } = parsed.value;
-    if (title === undefined || description === undefined || body === undefined)
-      return Err(validationError('ARTICLE.TITLE_INVALID', 'article', "can't be blank"));
-    if ((await this.users.findById(command.authorId)) === null) return Err(unknownActor());
+  async execute(command: CreateArticle): Promise<Result<ArticleView, CreateArticleError>> {
+    const draft = ArticleDraft.parse(command);
+    if (draft.isErr()) return draft;
+    const author = await this.profiles.profileOf(command.authorId, undefined);
+    if (author === null) return Err(unknownActor());
 
     const id = this.ids.newId();
-    // A slug can be taken between the check and the insert; then the unique constraint
-    // refuses it and the next attempt goes straight to a suffixed slug.
-    let baseTaken = await this.articles.isSlugTaken(Article.slugFor(title));
-    for (let attempt = 0; ; attempt++) {
+    // The title's own slug first; when another article holds it (the unique constraint
+    // says so), the next attempt takes a suffixed one.
+    let baseTaken = false;
+    return retryRaces(async () => {
       const article = Article.publish({
         id,
         authorId: command.authorId,
-        content: { title, description, body, tagList },
+        draft: draft.value,
         slug: { baseTaken, uniqueSuffix: this.ids.newSuffix() },
         now: this.clock.now(),
       });
       const saved = await this.articles.save(article);
-      if (saved.isOk()) return Ok({ slug: article.slug });
-      if (saved.error.code !== 'ARTICLE.SLUG_TAKEN' || attempt >= RACE_RETRIES) return Err(saved.error);
-      baseTaken = true;
-    }
+      if (saved.isErr()) {
+        if (saved.error.code === 'ARTICLE.SLUG_TAKEN') baseTaken = true;
+        return saved.error.code === 'REFERENCE_GONE' ? Err(unknownActor()) : Err(saved.error);
+      }
+      return Ok(articleViewOf(article.snapshot(), author, { favorited: false, favoritesCount: 0 }));
+    });
   }
 }

@@ -1,9 +1,9 @@
 import { inject, injectable } from 'inversify';
 import { Ok, type Result } from 'ts-results-es';
-import { ViewerContext } from '../profiles/viewer-context.js';
+import { ViewerContext } from '../read-side/viewer-context.js';
 import type { QueryHandler } from '../shared/handler.js';
 import type { Page } from '../shared/ports.js';
-import { ArticleReadStore } from './article.read-store.js';
+import { ArticleReadStore } from '../read-side/article.read-store.js';
 import type { ArticlePage } from './list-articles.js';
 
 export interface GetFeed extends Page {

@@ -2,11 +2,13 @@ import { inject, injectable } from 'inversify';
 import { Err, Ok, type Result } from 'ts-results-es';
 import { Comment, parseCommentBody, type CommentValidationError } from '../../domain/index.js';
 import { ArticleRepository } from '../articles/article.repository.js';
+import { ProfileLookup } from '../profiles/profile-lookup.js';
 import { articleNotFound, unknownActor, type ArticleNotFound, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
 import type { SaveConflict } from '../shared/persistence.js';
 import { Clock } from '../shared/ports.js';
-import { UserRepository } from '../users/user.repository.js';
+import type { CommentView } from '../shared/views.js';
+import { commentViewOf } from '../shared/write-side-views.js';
 import { CommentRepository } from './comment.repository.js';
 
 export interface AddComment {
@@ -18,17 +20,17 @@ export interface AddComment {
 export type AddCommentError = CommentValidationError | ArticleNotFound | UnknownActor | SaveConflict;
 
 @injectable()
-export class AddCommentHandler implements CommandHandler<AddComment, { commentId: number }, AddCommentError> {
+export class AddCommentHandler implements CommandHandler<AddComment, CommentView, AddCommentError> {
   constructor(
     @inject(CommentRepository) private readonly comments: CommentRepository,
     @inject(ArticleRepository) private readonly articles: ArticleRepository,
-    @inject(UserRepository) private readonly users: UserRepository,
+    @inject(ProfileLookup) private readonly profiles: ProfileLookup,
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async execute(command: AddComment): Promise<Result<{ commentId: number }, AddCommentError>> {
+  async execute(command: AddComment): Promise<Result<CommentView, AddCommentError>> {
     const [author, article] = await Promise.all([
-      this.users.findById(command.authorId),
+      this.profiles.profileOf(command.authorId, undefined),
       this.articles.findBySlug(command.slug),
     ]);
     if (author === null) return Err(unknownActor());
@@ -38,13 +40,13 @@ export class AddCommentHandler implements CommandHandler<AddComment, { commentId
     const comment = Comment.add({
       id: await this.comments.nextId(),
       articleId: article.id,
-      authorId: author.id,
+      authorId: command.authorId,
       body: body.value,
       now: this.clock.now(),
     });
     const saved = await this.comments.save(comment);
     // The article was deleted between the look-up and the insert (its foreign key).
     if (saved.isErr()) return saved.error.code === 'REFERENCE_GONE' ? Err(articleNotFound()) : Err(saved.error);
-    return Ok({ commentId: comment.id });
+    return Ok(commentViewOf(comment.snapshot(), author));
   }
 }

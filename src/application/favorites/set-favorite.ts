@@ -1,44 +1,60 @@
+import { inject, injectable } from 'inversify';
 import { Err, Ok, type Result } from 'ts-results-es';
 import { Favorite } from '../../domain/index.js';
-import type { ArticleRepository } from '../articles/article.repository.js';
-import { articleNotFound, unknownActor, type ArticleNotFound, type UnknownActor } from '../shared/errors.js';
-import { RACE_RETRIES, type SaveConflict } from '../shared/persistence.js';
-import type { Clock } from '../shared/ports.js';
-import type { UserRepository } from '../users/user.repository.js';
-import type { FavoriteRepository } from './favorite.repository.js';
+import { ArticleRepository } from '../articles/article.repository.js';
+import { ProfileLookup } from '../profiles/profile-lookup.js';
+import { articleNotFound, type ArticleNotFound } from '../shared/errors.js';
+import type { CommandHandler } from '../shared/handler.js';
+import type { SaveConflict } from '../shared/persistence.js';
+import { Clock } from '../shared/ports.js';
+import { retryRaces } from '../shared/retry.js';
+import type { ArticleView } from '../shared/views.js';
+import { articleViewOf } from '../shared/write-side-views.js';
+import { FavoriteRepository } from './favorite.repository.js';
 
-export interface FavoriteCommand {
+export interface SetFavorite {
   readonly userId: string;
   readonly slug: string;
+  /** true: favourite; false: unfavourite. */
+  readonly favorited: boolean;
 }
 
-export type FavoriteCommandError = ArticleNotFound | UnknownActor | SaveConflict;
+export type SetFavoriteError = ArticleNotFound | SaveConflict;
 
 /**
- * Shared by favourite and unfavourite: idempotent switches of one (user, article) pair.
- * A concurrent first favourite of the same pair loses on the primary key, reloads, finds
- * it already on, and succeeds.
+ * Favourite and unfavourite: idempotent switches of one (user, article) pair. A concurrent
+ * first favourite of the same pair loses on the primary key, reloads, finds it already on,
+ * and succeeds. Answers the article as the user now sees it, its count as the write saw it.
  */
-export async function setFavorite(
-  deps: { users: UserRepository; articles: ArticleRepository; favorites: FavoriteRepository; clock: Clock },
-  command: FavoriteCommand,
-  active: boolean,
-): Promise<Result<{ slug: string }, FavoriteCommandError>> {
-  const [user, article] = await Promise.all([
-    deps.users.findById(command.userId),
-    deps.articles.findBySlug(command.slug),
-  ]);
-  if (user === null) return Err(unknownActor());
-  if (article === null) return Err(articleNotFound());
+@injectable()
+export class SetFavoriteHandler implements CommandHandler<SetFavorite, ArticleView, SetFavoriteError> {
+  constructor(
+    @inject(ArticleRepository) private readonly articles: ArticleRepository,
+    @inject(FavoriteRepository) private readonly favorites: FavoriteRepository,
+    @inject(ProfileLookup) private readonly profiles: ProfileLookup,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
 
-  for (let attempt = 0; ; attempt++) {
-    const now = deps.clock.now();
-    const favorite = (await deps.favorites.find(user.id, article.id)) ?? Favorite.between(user.id, article.id, now);
-    if (active) favorite.favorite(now);
-    else favorite.unfavorite(now);
-    const saved = await deps.favorites.save(favorite);
-    if (saved.isOk()) return Ok({ slug: article.slug });
-    if (saved.error.code === 'REFERENCE_GONE') return Err(articleNotFound());
-    if (attempt >= RACE_RETRIES) return Err(saved.error);
+  async execute(command: SetFavorite): Promise<Result<ArticleView, SetFavoriteError>> {
+    const article = await this.articles.findBySlug(command.slug);
+    if (article === null) return Err(articleNotFound());
+    const author = await this.profiles.profileOf(article.authorId, command.userId);
+    if (author === null) return Err(articleNotFound());
+
+    return retryRaces(async () => {
+      const now = this.clock.now();
+      const stored = await this.favorites.find(command.userId, article.id);
+      const favorite = stored.favorite ?? Favorite.between(command.userId, article.id, now);
+      if (command.favorited) favorite.favorite(now);
+      else favorite.unfavorite(now);
+      let { favoritesCount } = stored;
+      if (favorite.version !== favorite.persistedVersion) {
+        const saved = await this.favorites.save(favorite);
+        // The article (or the user) was deleted between the look-up and the write.
+        if (saved.isErr()) return saved.error.code === 'REFERENCE_GONE' ? Err(articleNotFound()) : Err(saved.error);
+        favoritesCount = saved.value.favoritesCount;
+      }
+      return Ok(articleViewOf(article.snapshot(), author, { favorited: favorite.active, favoritesCount }));
+    });
   }
 }

@@ -1,48 +1,57 @@
+import { inject, injectable } from 'inversify';
 import { Err, Ok, type Result } from 'ts-results-es';
 import { Follow, Username, type FollowError } from '../../domain/index.js';
-import { unknownActor, userNotFound, type UnknownActor, type UserNotFound } from '../shared/errors.js';
-import { RACE_RETRIES, type SaveConflict } from '../shared/persistence.js';
-import type { Clock } from '../shared/ports.js';
-import type { UserRepository } from '../users/user.repository.js';
-import type { FollowRepository } from './follow.repository.js';
+import { userNotFound, type UserNotFound } from '../shared/errors.js';
+import type { CommandHandler } from '../shared/handler.js';
+import type { SaveConflict } from '../shared/persistence.js';
+import { Clock } from '../shared/ports.js';
+import { retryRaces } from '../shared/retry.js';
+import type { ProfileView } from '../shared/views.js';
+import { UserRepository } from '../users/user.repository.js';
+import { FollowRepository } from './follow.repository.js';
 
-export interface FollowCommand {
+export interface SetFollowing {
   readonly followerId: string;
   readonly username: string;
+  /** true: follow; false: unfollow. */
+  readonly following: boolean;
 }
 
-export type FollowCommandError = FollowError | UserNotFound | UnknownActor | SaveConflict;
+export type SetFollowingError = FollowError | UserNotFound | SaveConflict;
 
 /**
- * Shared by follow and unfollow: both are idempotent switches of one (follower, followee)
- * pair. Two requests creating the same pair at once make one of them hit the primary key;
- * it reloads and finds the pair already switched, which is success.
+ * Follow and unfollow: idempotent switches of one (follower, followee) pair. Two requests
+ * creating the same pair at once make one of them hit the primary key; it reloads and finds
+ * the pair already switched, which is success. Answers the followee's profile as the
+ * follower now sees it.
  */
-export async function setFollowing(
-  deps: { users: UserRepository; follows: FollowRepository; clock: Clock },
-  command: FollowCommand,
-  active: boolean,
-): Promise<Result<{ followeeId: string }, FollowCommandError>> {
-  const [follower, followee] = await Promise.all([
-    deps.users.findById(command.followerId),
-    deps.users.findByUsernameKey(Username.keyOf(command.username)),
-  ]);
-  if (follower === null) return Err(unknownActor());
-  if (followee === null) return Err(userNotFound());
+@injectable()
+export class SetFollowingHandler implements CommandHandler<SetFollowing, ProfileView, SetFollowingError> {
+  constructor(
+    @inject(UserRepository) private readonly users: UserRepository,
+    @inject(FollowRepository) private readonly follows: FollowRepository,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
 
-  for (let attempt = 0; ; attempt++) {
-    const now = deps.clock.now();
-    let follow = await deps.follows.find(follower.id, followee.id);
-    if (follow === null) {
-      const created = Follow.between(follower.id, followee.id, now);
-      if (created.isErr()) return created;
-      follow = created.value;
-    }
-    if (active) follow.follow(now);
-    else follow.unfollow(now);
-    const saved = await deps.follows.save(follow);
-    if (saved.isOk()) return Ok({ followeeId: followee.id });
-    if (saved.error.code === 'REFERENCE_GONE') return Err(userNotFound());
-    if (attempt >= RACE_RETRIES) return Err(saved.error);
+  async execute(command: SetFollowing): Promise<Result<ProfileView, SetFollowingError>> {
+    const followee = await this.users.findByUsernameKey(Username.keyOf(command.username));
+    if (followee === null) return Err(userNotFound());
+    const { username, bio, image } = followee.snapshot();
+
+    return retryRaces(async () => {
+      const now = this.clock.now();
+      let follow = await this.follows.find(command.followerId, followee.id);
+      if (follow === null) {
+        const created = Follow.between(command.followerId, followee.id, now);
+        if (created.isErr()) return created;
+        follow = created.value;
+      }
+      if (command.following) follow.follow(now);
+      else follow.unfollow(now);
+      const saved = await this.follows.save(follow);
+      // A user the pair refers to was deleted meanwhile.
+      if (saved.isErr()) return saved.error.code === 'REFERENCE_GONE' ? Err(userNotFound()) : Err(saved.error);
+      return Ok({ username, bio, image, following: follow.active });
+    });
   }
 }

@@ -11,3 +11,21 @@ export const commentNotFound = (): CommentNotFound => notFoundError('COMMENT.NOT
 /** A valid token whose user no longer exists. */
 export const unknownActor = (): UnknownActor =>
   unauthenticatedError('AUTH.UNKNOWN_USER', 'token', 'does not belong to an existing user');
+
+/**
+ * Thrown by an adapter whose dependency (database, read store, cache, broker) cannot be
+ * reached or answered too slowly: an outage, not a bug. Adapters translate their drivers'
+ * failures into it, so nothing above them knows a driver's error codes or class names;
+ * the HTTP adapter answers it with 503 and Retry-After.
+ */
+export class DependencyUnavailable extends Error {
+  override readonly name: string = 'DependencyUnavailable';
+
+  constructor(
+    /** Which dependency: 'database', 'read-store', 'cache', 'broker'. */
+    readonly dependency: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(`${dependency} is unavailable`, options);
+  }
+}

@@ -10,3 +10,14 @@ export interface CommandHandler<C, O, E extends DomainError = DomainError> {
 export interface QueryHandler<Q, O, E extends DomainError = DomainError> {
   execute(query: Q): Promise<Result<O, E>>;
 }
+
+/**
+ * A query answered in two steps, so that the first can be cached for every viewer:
+ * `load` reads what every viewer sees alike (it never looks at the viewer, and answers
+ * JSON data only), `present` lays the viewer's own fields over it (one batched look-up per
+ * relationship). `execute` is `present(query, await load(query))`.
+ */
+export interface TwoStepQuery<Q, D, O, E extends DomainError = DomainError> extends QueryHandler<Q, O, E> {
+  load(query: Q): Promise<D>;
+  present(query: Q, data: D): Promise<Result<O, E>>;
+}

@@ -24,6 +24,3 @@ export const slugTaken = (): SaveConflict => conflictError('ARTICLE.SLUG_TAKEN',
 export const referenceGone = (field: string): SaveConflict =>
   conflictError('REFERENCE_GONE', field, 'refers to something that no longer exists');
 export const duplicate = (field: string): SaveConflict => conflictError('DUPLICATE', field, 'already exists');
-
-/** How many times a command may re-run after losing a race it can resolve by reloading. */
-export const RACE_RETRIES = 3;

@@ -2,8 +2,8 @@ import { inject, injectable } from 'inversify';
 import { Err, Ok, type Result } from 'ts-results-es';
 import { unknownActor, type UnknownActor } from '../shared/errors.js';
 import type { QueryHandler } from '../shared/handler.js';
-import type { UserView } from '../read-model/views.js';
-import { UserReadStore } from './user.read-store.js';
+import type { UserView } from '../shared/views.js';
+import { UserReadStore } from '../read-side/user.read-store.js';
 
 export interface GetCurrentUser {
   readonly userId: string;

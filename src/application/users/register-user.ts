@@ -1,29 +1,27 @@
 import { inject, injectable } from 'inversify';
-import { Err, Ok, Result } from 'ts-results-es';
+import { Err, Ok, type Result } from 'ts-results-es';
 import {
-  Email,
-  PlainPassword,
+  parseRegistration,
   User,
-  Username,
+  type RegistrationFields,
   type UserConflictError,
   type UserValidationError,
 } from '../../domain/index.js';
-import { Clock, IdGenerator } from '../shared/ports.js';
-import type { SaveConflict } from '../shared/persistence.js';
 import type { CommandHandler } from '../shared/handler.js';
+import type { SaveConflict } from '../shared/persistence.js';
+import { Clock, IdGenerator } from '../shared/ports.js';
+import type { UserView } from '../shared/views.js';
+import { userViewOf } from '../shared/write-side-views.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UserRepository } from './user.repository.js';
 
-export interface RegisterUser {
-  readonly username: string;
-  readonly email: string;
-  readonly password: string;
-}
-
+export type RegisterUser = RegistrationFields;
 export type RegisterUserError = UserValidationError | UserConflictError | SaveConflict;
 
 @injectable()
-export class RegisterUserHandler implements CommandHandler<RegisterUser, { userId: string }, RegisterUserError> {
+export class RegisterUserHandler
+  implements CommandHandler<RegisterUser, { userId: string; user: UserView }, RegisterUserError>
+{
   constructor(
     @inject(UserRepository) private readonly users: UserRepository,
     @inject(PasswordHasher) private readonly hasher: PasswordHasher,
@@ -31,22 +29,15 @@ export class RegisterUserHandler implements CommandHandler<RegisterUser, { userI
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async execute(command: RegisterUser): Promise<Result<{ userId: string }, RegisterUserError>> {
-    const fields = Result.all([
-      Username.create(command.username),
-      Email.create(command.email),
-      PlainPassword.create(command.password),
-    ] as const);
+  async execute(command: RegisterUser): Promise<Result<{ userId: string; user: UserView }, RegisterUserError>> {
+    const fields = parseRegistration(command);
     if (fields.isErr()) return fields;
-    const [username, email, password] = fields.value;
+    const { username, email, password } = fields.value;
 
-    const [usernameTaken, emailTaken] = await Promise.all([
-      this.users.isUsernameTaken(username.key),
-      this.users.isEmailTaken(email.value),
-    ]);
+    const availability = await this.users.availability({ usernameKey: username.key, email: email.value });
     // Checked before hashing: a duplicate costs a look-up, not an argon2 run. The database's
     // unique constraints still catch a concurrent duplicate at save time.
-    const available = User.ensureAvailable({ usernameTaken, emailTaken });
+    const available = User.ensureAvailable(availability);
     if (available.isErr()) return available;
 
     const registered = User.register({
@@ -55,11 +46,12 @@ export class RegisterUserHandler implements CommandHandler<RegisterUser, { userI
       email,
       passwordHash: await this.hasher.hash(password.value),
       now: this.clock.now(),
-      availability: { usernameTaken, emailTaken },
+      availability,
     });
     if (registered.isErr()) return registered;
-    const saved = await this.users.save(registered.value);
+    const user = registered.value;
+    const saved = await this.users.save(user);
     if (saved.isErr()) return Err(saved.error);
-    return Ok({ userId: registered.value.id });
+    return Ok({ userId: user.id, user: userViewOf(user.snapshot()) });
   }
 }

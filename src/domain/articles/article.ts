@@ -3,7 +3,8 @@ import { canActOnBehalfOf, type Actor } from '../shared/actor.js';
 import { AggregateRoot } from '../shared/aggregate-root.js';
 import { forbiddenError, type ForbiddenError } from '../shared/domain-error.js';
 import type { ArticleEvent, ArticleSnapshotPayload } from './article.events.js';
-import { chooseSlug, slugify } from './article-values.js';
+import type { ArticleDraft, ArticleEdit } from './article-draft.js';
+import { chooseSlug, slugify, type SlugAvailability } from './slug.js';
 
 export type ArticleForbiddenError = ForbiddenError<'ARTICLE.NOT_AUTHOR'>;
 
@@ -20,27 +21,6 @@ export interface ArticleState {
   readonly version: number;
 }
 
-/** Already-validated content (see article-values.ts). */
-export interface ArticleContent {
-  readonly title: string;
-  readonly description: string;
-  readonly body: string;
-  readonly tagList: readonly string[];
-}
-
-export interface ArticleEdit {
-  readonly title?: string;
-  readonly description?: string;
-  readonly body?: string;
-  readonly tagList?: readonly string[];
-}
-
-/** Whether the slug a title asks for is held by another article, and a suffix to use if so. */
-export interface SlugAvailability {
-  readonly baseTaken: boolean;
-  readonly uniqueSuffix: string;
-}
-
 const notAuthor = (): ArticleForbiddenError =>
   forbiddenError('ARTICLE.NOT_AUTHOR', 'article', 'only its author can change it');
 
@@ -54,19 +34,20 @@ export class Article extends AggregateRoot<ArticleEvent> {
   static publish(input: {
     readonly id: string;
     readonly authorId: string;
-    readonly content: ArticleContent;
+    readonly draft: ArticleDraft;
     readonly slug: SlugAvailability;
     readonly now: Date;
   }): Article {
+    const { draft } = input;
     const article = new Article(
       {
         id: input.id,
         authorId: input.authorId,
-        slug: chooseSlug(input.content.title, input.slug.baseTaken, input.slug.uniqueSuffix),
-        title: input.content.title,
-        description: input.content.description,
-        body: input.content.body,
-        tagList: [...input.content.tagList],
+        slug: chooseSlug(draft.slug, input.slug),
+        title: draft.title,
+        description: draft.description,
+        body: draft.body,
+        tagList: [...draft.tagList],
         createdAt: input.now,
         updatedAt: input.now,
       },
@@ -89,14 +70,9 @@ export class Article extends AggregateRoot<ArticleEvent> {
     return new Article(rest, version);
   }
 
-  /** The slug a new title would want, before uniqueness: handlers check availability for it. */
-  static slugFor(title: string): string {
-    return slugify(title);
-  }
-
   /** True when the edit changes the title enough to change the slug. */
   needsNewSlug(edit: ArticleEdit): boolean {
-    return edit.title !== undefined && slugify(edit.title) !== slugify(this.state.title);
+    return edit.slug !== undefined && edit.slug !== slugify(this.state.title);
   }
 
   /** Whether `actor` may edit or delete this article: its author, or an admin. */
@@ -118,7 +94,7 @@ export class Article extends AggregateRoot<ArticleEvent> {
       body: edit.body ?? this.state.body,
       tagList: edit.tagList !== undefined ? [...edit.tagList] : this.state.tagList,
     };
-    if (this.needsNewSlug(edit)) next.slug = chooseSlug(next.title, slug.baseTaken, slug.uniqueSuffix);
+    if (edit.slug !== undefined && this.needsNewSlug(edit)) next.slug = chooseSlug(edit.slug, slug);
     const changed =
       next.title !== this.state.title ||
       next.description !== this.state.description ||

@@ -1,5 +1,6 @@
 import { Collection } from 'mongodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { NotProjectedYet } from '../../../src/application/read-side/read-model-rules.js';
 import {
   aComment,
   anArticle,
@@ -8,49 +9,49 @@ import {
   givenUsers,
   newId,
 } from '../../contract/read-store/read-store.fixtures.js';
-import { openTestMongo, type TestMongo } from '../../support/mongo.js';
-import { freshGeneration, mongoSide, type MongoSide } from './mongo-stores.js';
+import { mongoReadSide, mongoSource, openTestMongo, type MongoReadSide, type TestMongo } from '../../support/mongo.js';
+import { auditCounts, freshGeneration } from './mongo-stores.js';
 
 const PAGE = { limit: 100, offset: 0 };
 
 /**
  * The writer's guarantees that the shared contract cannot show: several writers on
- * separate connections (as several projector processes are), a writer that dies between
- * two of its steps, and the rule that content of an article not projected yet is refused.
+ * separate connections (as several projector processes are), writes that land around a
+ * concurrent deletion, and the rule that content of an article not projected yet is
+ * refused. The counter protocol itself has its own file (mongo-count-ledger.test.ts).
  */
-describe(`MongoReadModelWriter (${process.env.MONGO_URL ? 'MONGO_URL' : 'emulator'})`, () => {
+describe(`MongoReadModelWriter (${mongoSource()})`, () => {
   let mongo: TestMongo;
-  let a: MongoSide;
-  let b: MongoSide;
+  let a: MongoReadSide;
+  let b: MongoReadSide;
 
   beforeAll(async () => {
     mongo = await openTestMongo('writer');
-    a = mongoSide(mongo.orm);
-    b = mongoSide(await mongo.connect());
+    a = mongoReadSide(mongo.orm);
+    b = mongoReadSide(await mongo.connect());
   });
   afterAll(async () => mongo?.close());
-  beforeEach(async () => freshGeneration(a));
+  beforeEach(async () => {
+    await freshGeneration(a);
+    b.active.forget();
+  });
   afterEach(() => vi.restoreAllMocks());
 
   /** The writer on connection a or b, alternately: two "processes" interleaving. */
   const writerOf = (i: number) => (i % 2 === 0 ? a.writer : b.writer);
 
-  /** What the tag counts must be: recounted from scratch from the stored articles. */
-  async function tagCountsFromScratch(): Promise<string[]> {
-    const counts = new Map<string, number>();
-    const all = await a.articles.list({}, { limit: 10_000, offset: 0 });
-    for (const article of all.items) for (const tag of article.tagList) counts.set(tag, (counts.get(tag) ?? 0) + 1);
-    return [...counts]
-      .sort(([x, m], [y, n]) => n - m || (x < y ? -1 : x > y ? 1 : 0))
-      .map(([tag]) => tag);
-  }
+  const expectExactCounts = async () => {
+    const { stored, recounted, pending } = await auditCounts(a);
+    expect(stored).toEqual(recounted);
+    expect(pending).toBe(0);
+  };
 
   describe('content of an article not projected yet', () => {
     it('refuses a favourite or a comment of an article neither stored nor deleted, leaving no trace', async () => {
       const [fan] = await givenUsers(a, 1);
       const later = anArticle(fan!);
-      await expect(a.writer.setFavorite(fan!.id, later.id, true, 1)).rejects.toThrow(/not stored yet/);
-      await expect(a.writer.addComment(aComment(later, fan!))).rejects.toThrow(/not stored yet/);
+      await expect(a.writer.setFavorite(fan!.id, later.id, true, 1)).rejects.toBeInstanceOf(NotProjectedYet);
+      await expect(a.writer.addComment(aComment(later, fan!))).rejects.toBeInstanceOf(NotProjectedYet);
       expect((await a.relationships.favoritedAmong(fan!.id, [later.id])).size).toBe(0);
 
       // The projector's retry, once ArticlePublished is applied, succeeds.
@@ -60,54 +61,59 @@ describe(`MongoReadModelWriter (${process.env.MONGO_URL ? 'MONGO_URL' : 'emulato
       await a.writer.addComment(comment);
       expect((await a.articles.findBySlug(later.slug))?.favoritesCount).toBe(1);
       expect((await a.comments.listByArticle(later.id)).map((c) => c.id)).toEqual([comment.id]);
+      await expectExactCounts();
     });
 
-    it('drops, without an error, a favourite or a comment of a deleted article', async () => {
-      const [author, fan] = await givenUsers(a, 2);
+    it('refuses an article or a comment whose author is not stored yet', async () => {
+      await expect(a.writer.upsertArticle(anArticle({ id: newId() }))).rejects.toBeInstanceOf(NotProjectedYet);
+      const [author] = await givenUsers(a, 1);
       const article = await givenArticle(a, author!);
-      await a.writer.deleteArticle(article.id, 2);
-      await a.writer.setFavorite(fan!.id, article.id, true, 1);
-      await a.writer.addComment(aComment(article, fan!));
-      expect((await a.relationships.favoritedAmong(fan!.id, [article.id])).size).toBe(0);
-      expect(await a.comments.listByArticle(article.id)).toEqual([]);
+      await expect(a.writer.addComment(aComment(article, { id: newId() }))).rejects.toBeInstanceOf(NotProjectedYet);
     });
 
-    it('refuses an article whose author is not stored yet', async () => {
-      await expect(a.writer.upsertArticle(anArticle({ id: newId() }))).rejects.toThrow(/not stored yet/);
+    it('refuses a slug or a username another one still holds, so that it is retried', async () => {
+      const [author] = await givenUsers(a, 1);
+      await givenArticle(a, author!, { slug: 'taken' });
+      await expect(a.writer.upsertArticle(anArticle(author!, { slug: 'taken' }))).rejects.toBeInstanceOf(
+        NotProjectedYet,
+      );
+      await expect(a.writer.upsertUser(aUser({ username: author!.username.toUpperCase() }))).rejects.toBeInstanceOf(
+        NotProjectedYet,
+      );
+      await expectExactCounts();
     });
   });
 
   describe('several writers on separate connections', () => {
     /**
-     * A random pause before and after every write and count, as a busy process or network
-     * would make: without it the flows run in lockstep (every favourite written before any
-     * is counted), and a lost recount race could never show.
+     * A random pause before and after every write, read and count, as a busy process or
+     * network would make: without it the flows run in lockstep, and a lost race could
+     * never show.
      */
     beforeEach(() => {
       const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 12));
       const methods = [
+        'insertOne',
         'updateOne',
         'updateMany',
+        'findOne',
         'findOneAndUpdate',
-        'countDocuments',
         'deleteOne',
         'deleteMany',
       ] as const;
       for (const method of methods) {
         const original = Collection.prototype[method] as (...args: unknown[]) => Promise<unknown>;
-        vi.spyOn(Collection.prototype, method).mockImplementation(async function (
-          this: Collection,
-          ...args: unknown[]
-        ) {
+        const paused = async function (this: Collection, ...args: unknown[]) {
           await pause();
           const result = await original.apply(this, args);
           await pause();
           return result;
-        } as never);
+        };
+        vi.spyOn(Collection.prototype, method).mockImplementation(paused as never);
       }
     });
 
-    it('keeps favoritesCount exact under 40 concurrent favourites, repeats and unfavourites', async () => {
+    it('keeps favourite counts exact under 40 concurrent favourites, repeats and unfavourites', async () => {
       const [author] = await givenUsers(a, 1);
       const fans = await givenUsers(a, 40);
       const article = await givenArticle(a, author!);
@@ -120,15 +126,17 @@ describe(`MongoReadModelWriter (${process.env.MONGO_URL ? 'MONGO_URL' : 'emulato
       ]);
       expect((await b.articles.findBySlug(article.slug))?.favoritesCount).toBe(25);
       expect((await a.articles.list({ favoritedByKey: fans[20]!.username }, PAGE)).total).toBe(1);
+      expect((await a.articles.list({ favoritedByKey: fans[2]!.username }, PAGE)).total).toBe(0);
+      await expectExactCounts();
     });
 
-    it('keeps tag counts exact while articles sharing tags are published, retagged, deleted at once', async () => {
+    it('keeps tag and author counts exact while articles sharing tags are published, retagged, deleted', async () => {
       const authors = await givenUsers(a, 3);
       const articles = Array.from({ length: 24 }, (_, i) =>
         anArticle(authors[i % 3]!, { tagList: ['shared', i % 2 === 0 ? 'even' : 'odd'] }),
       );
       await Promise.all(articles.map((article, i) => writerOf(i).upsertArticle(article)));
-      expect(await a.articles.tags()).toEqual(await tagCountsFromScratch());
+      await expectExactCounts();
 
       await Promise.all([
         ...articles.slice(0, 6).map((article, i) => writerOf(i).deleteArticle(article.id, 3)),
@@ -138,12 +146,35 @@ describe(`MongoReadModelWriter (${process.env.MONGO_URL ? 'MONGO_URL' : 'emulato
         ...articles.slice(12, 18).map((article, i) =>
           writerOf(i).upsertArticle({ ...article, tagList: ['shared', 'new', 'even'], version: 2 }),
         ),
+        // The same changes again, on the other connection: repeats racing their originals.
+        ...articles.slice(0, 6).map((article, i) => writerOf(i + 1).deleteArticle(article.id, 3)),
+        ...articles
+          .slice(6, 12)
+          .map((article, i) => writerOf(i).upsertArticle({ ...article, tagList: ['odd'], version: 2 })),
       ]);
-      const expected = await tagCountsFromScratch();
-      expect(await a.articles.tags()).toEqual(expected);
+      await expectExactCounts();
       expect((await a.articles.list({ tag: 'shared' }, PAGE)).total).toBe(12);
       expect((await a.articles.list({ tag: 'new' }, PAGE)).total).toBe(6);
-      expect(expected).toContain('odd');
+      expect((await a.articles.list({}, PAGE)).total).toBe(18);
+    });
+
+    it('converges to exact counts when every change of one article races its repeats and older versions', async () => {
+      const [author, ...fans] = await givenUsers(a, 7);
+      const article = await givenArticle(a, author!, { tagList: ['a'] });
+      const versions = [2, 3, 4, 5].map((version) => ({ ...article, tagList: [`t${version}`, 'a'], version }));
+      const work: Promise<void>[] = [];
+      for (let round = 0; round < 2; round++) {
+        for (const [i, v] of [...versions].reverse().entries()) work.push(writerOf(i + round).upsertArticle(v));
+        for (const [i, fan] of fans.entries()) {
+          work.push(writerOf(i + round).setFavorite(fan.id, article.id, true, 1));
+          if (i % 2 === 0) work.push(writerOf(i + round + 1).setFavorite(fan.id, article.id, false, 2));
+        }
+      }
+      await Promise.all(work);
+      const stored = await a.articles.findBySlug(article.slug);
+      expect(stored).toMatchObject({ tagList: ['t5', 'a'], favoritesCount: 3 });
+      expect(await a.articles.tags()).toEqual(['a', 't5']);
+      await expectExactCounts();
     });
 
     it('leaves every embedded copy with the newest author while renames race with new content', async () => {
@@ -157,9 +188,7 @@ describe(`MongoReadModelWriter (${process.env.MONGO_URL ? 'MONGO_URL' : 'emulato
       }
       // Renames applied out of order on both connections; version 6 is the last word.
       for (const version of [3, 2, 6, 4, 5])
-        work.push(
-          writerOf(version).upsertUser({ ...author, username: `v${version}`, bio: `bio ${version}`, version }),
-        );
+        work.push(writerOf(version).upsertUser({ ...author, username: `v${version}`, bio: `bio ${version}`, version }));
       await Promise.all(work);
 
       const newest = { id: author.id, username: 'v6', bio: 'bio 6', image: null };
@@ -185,62 +214,13 @@ describe(`MongoReadModelWriter (${process.env.MONGO_URL ? 'MONGO_URL' : 'emulato
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
       expect(await a.articles.findBySlug(article.slug)).toBeNull();
       expect(await a.comments.listByArticle(article.id)).toEqual([]);
-      for (const fan of fans) expect((await a.relationships.favoritedAmong(fan.id, [article.id])).size).toBe(0);
+      for (const fan of fans) {
+        expect((await a.relationships.favoritedAmong(fan.id, [article.id])).size).toBe(0);
+        expect((await a.articles.list({ favoritedByKey: fan.username }, PAGE)).total).toBe(0);
+      }
       expect(await a.articles.tags()).toEqual(['kept']);
       expect((await a.articles.list({}, PAGE)).items.map((x) => x.id)).toEqual([kept.id]);
-    });
-  });
-
-  describe('a recount that read before a newer one', () => {
-    /**
-     * Holds the result of the first count on the collection whose name ends with `suffix`
-     * until `release()`: that recount has counted, but has not stored its count yet, while
-     * everything else goes on. Answers when that count has run.
-     */
-    function holdFirstCount(suffix: string): { counted: Promise<void>; release: () => void } {
-      const original = Collection.prototype.countDocuments as (...args: unknown[]) => Promise<number>;
-      let held = false;
-      let release = () => {};
-      let counted = () => {};
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const countedPromise = new Promise<void>((resolve) => (counted = resolve));
-      vi.spyOn(Collection.prototype, 'countDocuments').mockImplementation(async function (
-        this: Collection,
-        ...args: unknown[]
-      ) {
-        const result = await original.apply(this, args);
-        if (!held && this.collectionName.endsWith(suffix)) {
-          held = true;
-          counted();
-          await gate;
-        }
-        return result;
-      } as never);
-      return { counted: countedPromise, release };
-    }
-
-    it('cannot overwrite a newer favoritesCount with its older one', async () => {
-      const [author, early, late] = await givenUsers(a, 3);
-      const article = await givenArticle(a, author!);
-      const hold = holdFirstCount('_favorites');
-      const slow = a.writer.setFavorite(early!.id, article.id, true, 1);
-      await hold.counted; // counted 1 favourite, not stored yet
-      await b.writer.setFavorite(late!.id, article.id, true, 1); // counts 2 and stores it
-      hold.release();
-      await slow;
-      expect((await a.articles.findBySlug(article.slug))?.favoritesCount).toBe(2);
-    });
-
-    it('cannot overwrite a newer tag count with its older one', async () => {
-      const [author] = await givenUsers(a, 1);
-      await givenArticle(a, author!, { tagList: ['other'] });
-      const hold = holdFirstCount('_articles');
-      const slow = a.writer.upsertArticle(anArticle(author!, { tagList: ['t'] }));
-      await hold.counted; // counted 1 article with "t", not stored yet
-      await b.writer.upsertArticle(anArticle(author!, { tagList: ['t'] })); // counts 2 and stores it
-      hold.release();
-      await slow;
-      expect(await a.articles.tags()).toEqual(['t', 'other']);
+      await expectExactCounts();
     });
   });
 
@@ -251,7 +231,7 @@ describe(`MongoReadModelWriter (${process.env.MONGO_URL ? 'MONGO_URL' : 'emulato
      * landed. Answers when that call was made.
      */
     function holdFirstWrite(
-      method: 'updateOne' | 'findOneAndUpdate',
+      method: 'insertOne' | 'updateOne',
       suffix: string,
     ): { reached: Promise<void>; release: () => void } {
       const original = Collection.prototype[method] as (...args: unknown[]) => Promise<unknown>;
@@ -271,35 +251,36 @@ describe(`MongoReadModelWriter (${process.env.MONGO_URL ? 'MONGO_URL' : 'emulato
       return { reached: reachedPromise, release };
     }
 
-    it('removes a favourite that lands after the deletion swept the favourites', async () => {
+    it('removes a favourite that lands after the deletion swept the favourites, and counts it out', async () => {
       const [author, fan] = await givenUsers(a, 2);
       const article = await givenArticle(a, author!);
-      const hold = holdFirstWrite('updateOne', '_favorites');
+      const hold = holdFirstWrite('insertOne', '_favorites');
       const favourite = a.writer.setFavorite(fan!.id, article.id, true, 1);
       await hold.reached;
       await b.writer.deleteArticle(article.id, 2);
       hold.release();
       await favourite;
       expect((await a.relationships.favoritedAmong(fan!.id, [article.id])).size).toBe(0);
+      expect((await a.articles.list({ favoritedByKey: fan!.username }, PAGE)).total).toBe(0);
+      await expectExactCounts();
     });
 
     it('removes a comment that lands after the deletion swept the comments', async () => {
       const [author] = await givenUsers(a, 1);
       const article = await givenArticle(a, author!);
-      const comment = aComment(article, author!);
       const hold = holdFirstWrite('updateOne', '_comments');
-      const adding = a.writer.addComment(comment);
+      const adding = a.writer.addComment(aComment(article, author!));
       await hold.reached;
       await b.writer.deleteArticle(article.id, 2);
       hold.release();
       await adding;
-      expect(await a.comments.findById(comment.id)).toBeNull();
+      expect(await a.comments.listByArticle(article.id)).toEqual([]);
     });
 
-    it('removes an article that a late update wrote back after the deletion removed it', async () => {
+    it('removes an article that a late update wrote back after the deletion removed it, with its counts', async () => {
       const [author] = await givenUsers(a, 1);
       const article = await givenArticle(a, author!, { tagList: ['t'] });
-      const hold = holdFirstWrite('findOneAndUpdate', '_articles');
+      const hold = holdFirstWrite('updateOne', '_articles');
       const update = a.writer.upsertArticle({ ...article, title: 'late', version: 2 });
       await hold.reached;
       await b.writer.deleteArticle(article.id, 3);
@@ -307,97 +288,14 @@ describe(`MongoReadModelWriter (${process.env.MONGO_URL ? 'MONGO_URL' : 'emulato
       await update;
       expect(await a.articles.findBySlug(article.slug)).toBeNull();
       expect(await a.articles.tags()).toEqual([]);
-    });
-  });
-
-  describe('a writer that dies between two steps', () => {
-    /**
-     * Makes the first call of `method` on the collection whose name ends with `suffix` fail,
-     * as if the process had been killed just before it; every other call goes through.
-     */
-    function crashOnce(
-      method: 'updateOne' | 'updateMany' | 'deleteMany' | 'countDocuments' | 'findOneAndUpdate',
-      suffix: string,
-    ): void {
-      const original = Collection.prototype[method] as (...args: unknown[]) => unknown;
-      let crashed = false;
-      vi.spyOn(Collection.prototype, method).mockImplementation(function (this: Collection, ...args: unknown[]) {
-        if (!crashed && this.collectionName.endsWith(suffix)) {
-          crashed = true;
-          return Promise.reject(new Error(`injected crash before ${method} on ${this.collectionName}`));
-        }
-        return original.apply(this, args);
-      } as never);
-    }
-
-    it('completes a publish whose tag recount never ran when the event is applied again', async () => {
-      const [author] = await givenUsers(a, 1);
-      const article = anArticle(author!, { tagList: ['x', 'y'] });
-      crashOnce('findOneAndUpdate', '_tags');
-      await expect(a.writer.upsertArticle(article)).rejects.toThrow(/injected crash/);
-      vi.restoreAllMocks();
-      await a.writer.upsertArticle(article);
-      expect(await a.articles.tags()).toEqual(['x', 'y']);
-    });
-
-    it('completes an update that removed a tag, from what the article document remembers', async () => {
-      const [author] = await givenUsers(a, 1);
-      const article = await givenArticle(a, author!, { tagList: ['gone', 'stays'] });
-      await givenArticle(a, author!, { tagList: ['stays'] });
-      crashOnce('countDocuments', '_articles');
-      await expect(a.writer.upsertArticle({ ...article, tagList: ['stays'], version: 2 })).rejects.toThrow(/injected/);
-      vi.restoreAllMocks();
-      await a.writer.upsertArticle({ ...article, tagList: ['stays'], version: 2 });
-      expect(await a.articles.tags()).toEqual(['stays']);
-      // And the next update recounts only what it changes, from a settled state.
-      await a.writer.upsertArticle({ ...article, tagList: ['stays', 'back'], version: 3 });
-      expect(await a.articles.tags()).toEqual(['stays', 'back']);
-    });
-
-    it('completes a deletion that died after removing the article', async () => {
-      const [author, fan] = await givenUsers(a, 2);
-      const article = await givenArticle(a, author!, { tagList: ['only'] });
-      await a.writer.setFavorite(fan!.id, article.id, true, 1);
-      await a.writer.addComment(aComment(article, fan!));
-      crashOnce('deleteMany', '_favorites');
-      await expect(a.writer.deleteArticle(article.id, 2)).rejects.toThrow(/injected/);
-      vi.restoreAllMocks();
-      expect(await a.articles.findBySlug(article.slug)).toBeNull();
-      await a.writer.deleteArticle(article.id, 2);
-      expect((await a.relationships.favoritedAmong(fan!.id, [article.id])).size).toBe(0);
-      expect(await a.comments.listByArticle(article.id)).toEqual([]);
-      expect(await a.articles.tags()).toEqual([]);
-    });
-
-    it('completes a rename that died before rewriting the comments', async () => {
-      const [author] = await givenUsers(a, 1);
-      const article = await givenArticle(a, author!);
-      const comment = aComment(article, author!);
-      await a.writer.addComment(comment);
-      crashOnce('updateMany', '_comments');
-      const renamed = { ...author!, username: 'renamed', version: 2 };
-      await expect(a.writer.upsertUser(renamed)).rejects.toThrow(/injected/);
-      vi.restoreAllMocks();
-      await a.writer.upsertUser(renamed);
-      expect((await a.comments.findById(comment.id))?.author.username).toBe('renamed');
-      expect((await a.articles.findBySlug(article.slug))?.author.username).toBe('renamed');
-    });
-
-    it('completes a favourite whose recount never ran', async () => {
-      const [author, fan] = await givenUsers(a, 2);
-      const article = await givenArticle(a, author!);
-      crashOnce('countDocuments', '_favorites');
-      await expect(a.writer.setFavorite(fan!.id, article.id, true, 1)).rejects.toThrow(/injected/);
-      vi.restoreAllMocks();
-      expect((await a.articles.findBySlug(article.slug))?.favoritesCount).toBe(0);
-      await a.writer.setFavorite(fan!.id, article.id, true, 1);
-      expect((await a.articles.findBySlug(article.slug))?.favoritesCount).toBe(1);
+      expect((await a.articles.list({}, PAGE)).total).toBe(0);
+      await expectExactCounts();
     });
   });
 
   it('never uses a transaction: no command it sends starts one', async () => {
     const watched = await mongo.connect({ driverOptions: { monitorCommands: true } });
-    const side = mongoSide(watched);
+    const side = mongoReadSide(watched);
     const commands: Record<string, unknown>[] = [];
     watched.em.getConnection().getClient().on('commandStarted', (event) => commands.push(event.command));
     const [author, fan] = await givenUsers(side, 2);

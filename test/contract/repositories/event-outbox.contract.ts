@@ -17,6 +17,7 @@ import {
 const LEASE = 60_000;
 const summary = (entries: { event: { type: string; aggregateId: string; version: number } }[]) =>
   entries.map(({ event }) => `${event.type} ${event.aggregateId} v${event.version}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The definition of EventOutbox: every adapter of the port passes this suite. */
 export function eventOutboxContract(open: OpenWriteSide): void {
@@ -27,10 +28,10 @@ export function eventOutboxContract(open: OpenWriteSide): void {
     });
 
     it('is empty in an empty database', async () => {
-      expect(await w.outbox.claim('a', 100, LEASE)).toEqual([]);
+      expect(await w.outbox.claim('projector', 'a', 100, LEASE)).toEqual([]);
       expect(await w.outbox.lastPosition()).toBe(0);
-      expect(await w.outbox.projectedThrough(0)).toBe(true);
       expect(await w.outbox.readAfter(0, 10)).toEqual([]);
+      expect(await w.outbox.backlog('projector')).toEqual({ pending: 0, oldestAgeMs: null, parked: 0 });
     });
 
     it('keeps the events of every aggregate in commit order, with increasing positions', async () => {
@@ -54,41 +55,55 @@ export function eventOutboxContract(open: OpenWriteSide): void {
       expect(pending[0]?.event.occurredAt).toEqual(T0);
       expect(pending[0]?.event.occurredAt).toBeInstanceOf(Date);
       expect(pending.every((entry) => entry.attempts === 0)).toBe(true);
+      expect((await w.outbox.backlog('projector')).pending).toBe(4);
+    });
+
+    it('reports each commit, with its positions, to the commit scope it ran in', async () => {
+      const { result, committed } = await w.commits.track(() => storedUser(w));
+      const [entry] = await pendingEvents(w);
+      expect(committed).toEqual([{ position: entry!.position, event: entry!.event, attempts: 0 }]);
+      expect(committed[0]?.event.aggregateId).toBe(result.id);
+      // Outside any scope nobody collects, and nothing fails.
+      await storedUser(w);
     });
 
     it('claims at most `limit` due events, oldest first, and never the same ones twice while leased', async () => {
       const users = [await storedUser(w), await storedUser(w), await storedUser(w)];
-      const first = await w.outbox.claim('a', 2, LEASE);
+      const first = await w.outbox.claim('projector', 'a', 2, LEASE);
       expect(first.map((entry) => entry.event.aggregateId)).toEqual([users[0]!.id, users[1]!.id]);
-      const second = await w.outbox.claim('b', 10, LEASE);
+      const second = await w.outbox.claim('projector', 'b', 10, LEASE);
       expect(second.map((entry) => entry.event.aggregateId)).toEqual([users[2]!.id]);
-      expect(await w.outbox.claim('c', 10, LEASE)).toEqual([]);
+      expect(await w.outbox.claim('projector', 'c', 10, LEASE)).toEqual([]);
     });
 
-    it('hands a dead owner’s events to the next claimer once the lease runs out', async () => {
+    it('hands a dead owner’s events to the next claimer once the lease runs out, and keeps a renewed one', async () => {
       await storedUser(w);
-      expect(await w.outbox.claim('killed', 10, 1_000)).toHaveLength(1);
-      expect(await w.outbox.claim('other', 10, LEASE)).toHaveLength(0);
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
-      expect(await w.outbox.claim('other', 10, LEASE)).toHaveLength(1);
+      await storedUser(w);
+      const [killed, alive] = await w.outbox.claim('projector', 'owner', 10, 1_000);
+      await sleep(600);
+      await w.outbox.renew('projector', 'owner', [alive!.position], 5_000);
+      // Someone else's renewal does not extend a lease it does not hold.
+      await w.outbox.renew('projector', 'stranger', [killed!.position], 5_000);
+      expect(await w.outbox.claim('projector', 'other', 10, LEASE)).toHaveLength(0);
+      await sleep(600);
+      expect((await w.outbox.claim('projector', 'other', 10, LEASE)).map((e) => e.position)).toEqual([killed!.position]);
     });
 
-    it('stops handing out events once applied, whatever the order they are marked in', async () => {
+    it('stops handing out events once acknowledged, whatever the order, and keeps them for replays', async () => {
       const [a, , c] = [await storedUser(w), await storedUser(w), await storedUser(w)];
-      const [first, second, third] = await w.outbox.claim('a', 10, 1_000);
-      await w.outbox.markApplied('a', [second!.position]);
-      expect(await w.outbox.projectedThrough(first!.position)).toBe(false);
-      await w.outbox.markApplied('a', [first!.position, third!.position]);
-      expect(await w.outbox.projectedThrough(third!.position)).toBe(true);
+      const [first, second, third] = await w.outbox.claim('projector', 'a', 10, 1_000);
+      await w.outbox.acknowledge('projector', [second!.position]);
+      expect((await w.outbox.backlog('projector')).pending).toBe(2);
+      await w.outbox.acknowledge('projector', [first!.position, third!.position]);
+      expect((await w.outbox.backlog('projector')).pending).toBe(0);
 
-      // Marking again, or nothing, or positions that do not exist, changes nothing.
-      await w.outbox.markApplied('a', [first!.position, second!.position]);
-      await w.outbox.markApplied('a', []);
-      await w.outbox.markApplied('a', [third!.position + 1000]);
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // Acknowledging again, nothing, or positions that do not exist, changes nothing.
+      await w.outbox.acknowledge('projector', [first!.position, second!.position]);
+      await w.outbox.acknowledge('projector', []);
+      await w.outbox.acknowledge('projector', [third!.position + 1000]);
+      await sleep(1_100);
       const later = await storedUser(w);
-      expect(summary(await w.outbox.claim('b', 10, LEASE))).toEqual([`UserRegistered ${later.id} v1`]);
-      // Applied events are still there for replays and rebuilds.
+      expect(summary(await w.outbox.claim('projector', 'b', 10, LEASE))).toEqual([`UserRegistered ${later.id} v1`]);
       expect(summary(await w.outbox.readAfter(0, 10))).toEqual([
         `UserRegistered ${a.id} v1`,
         `UserRegistered ${(await pendingEvents(w))[1]!.event.aggregateId} v1`,
@@ -100,35 +115,52 @@ export function eventOutboxContract(open: OpenWriteSide): void {
 
     it('retries a failed event when its time comes, counting attempts, and parks it for good', async () => {
       const user = await storedUser(w);
-      const [entry] = await w.outbox.claim('a', 10, LEASE);
-      await w.outbox.markFailed('a', entry!.position, 'Error: boom', new Date(Date.now() + 60_000));
-      // Not due yet, but still to do: a read-your-writes wait would go on waiting.
-      expect(await w.outbox.claim('a', 10, LEASE)).toEqual([]);
-      expect(await w.outbox.projectedThrough(entry!.position)).toBe(false);
+      const [entry] = await w.outbox.claim('projector', 'a', 10, LEASE);
+      await w.outbox.fail('projector', 'a', entry!.position, 'Error: boom', new Date(Date.now() + 60_000));
+      // Not due yet, but still to do.
+      expect(await w.outbox.claim('projector', 'a', 10, LEASE)).toEqual([]);
+      expect((await w.outbox.backlog('projector')).pending).toBe(1);
 
-      await w.outbox.markFailed('a', entry!.position, 'Error: boom again', new Date(Date.now() - 1));
-      const [retried] = await w.outbox.claim('b', 10, LEASE);
+      await w.outbox.fail('projector', 'a', entry!.position, 'Error: boom again', new Date(Date.now() - 1));
+      const [retried] = await w.outbox.claim('projector', 'b', 10, LEASE);
       expect(retried).toMatchObject({ position: entry!.position, attempts: 2 });
 
-      await w.outbox.markFailed('b', entry!.position, 'Error: for the last time', null);
-      expect(await w.outbox.claim('c', 10, LEASE)).toEqual([]);
-      expect(await w.outbox.projectedThrough(entry!.position)).toBe(true);
-      const [parked] = await w.outbox.parked(10);
+      await w.outbox.fail('projector', 'b', entry!.position, 'Error: for the last time', null);
+      expect(await w.outbox.claim('projector', 'c', 10, LEASE)).toEqual([]);
+      expect(await w.outbox.backlog('projector')).toMatchObject({ pending: 0, parked: 1 });
+      const [parked] = await w.outbox.parked('projector', 10);
       expect(parked).toMatchObject({ position: entry!.position, attempts: 3, reason: 'Error: for the last time' });
       expect(parked?.event.aggregateId).toBe(user.id);
       expect(parked?.parkedAt).toBeInstanceOf(Date);
 
-      expect(await w.outbox.requeueParked()).toBe(1);
-      expect(await w.outbox.parked(10)).toEqual([]);
-      expect(await w.outbox.claim('d', 10, LEASE)).toMatchObject([{ position: entry!.position, attempts: 0 }]);
+      expect(await w.outbox.requeueParked('projector')).toBe(1);
+      expect(await w.outbox.parked('projector', 10)).toEqual([]);
+      expect(await w.outbox.claim('projector', 'd', 10, LEASE)).toMatchObject([{ position: entry!.position, attempts: 0 }]);
     });
 
     it('does not let a parked or retrying event hold up the events behind it', async () => {
       await storedUser(w);
-      const [stuck] = await w.outbox.claim('a', 10, LEASE);
-      await w.outbox.markFailed('a', stuck!.position, 'Error: stuck', null);
+      const [stuck] = await w.outbox.claim('projector', 'a', 10, LEASE);
+      await w.outbox.fail('projector', 'a', stuck!.position, 'Error: stuck', null);
       const next = await storedUser(w);
-      expect(summary(await w.outbox.claim('a', 10, LEASE))).toEqual([`UserRegistered ${next.id} v1`]);
+      expect(summary(await w.outbox.claim('projector', 'a', 10, LEASE))).toEqual([`UserRegistered ${next.id} v1`]);
+    });
+
+    it('queues for a new subscriber every event committed after it subscribed, apart from the projector', async () => {
+      const before = await storedUser(w);
+      await w.outbox.subscribe('relay');
+      await w.outbox.subscribe('relay');
+      const after = await storedUser(w);
+      expect(summary(await w.outbox.claim('relay', 'r', 10, LEASE))).toEqual([`UserRegistered ${after.id} v1`]);
+      // The projector's queue is its own: the relay's claim took nothing from it.
+      expect(summary(await w.outbox.claim('projector', 'p', 10, LEASE))).toEqual([
+        `UserRegistered ${before.id} v1`,
+        `UserRegistered ${after.id} v1`,
+      ]);
+      const [relayed] = await pendingEvents(w).then((all) => all.slice(-1));
+      await w.outbox.acknowledge('relay', [relayed!.position]);
+      expect((await w.outbox.backlog('relay')).pending).toBe(0);
+      expect((await w.outbox.backlog('projector')).pending).toBe(2);
     });
 
     it('gives each event of one save its own position, in the order they were recorded', async () => {

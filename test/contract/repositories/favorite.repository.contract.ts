@@ -4,6 +4,7 @@ import { Favorite, type Article, type User } from '../../../src/domain/index.js'
 import {
   conflictOf,
   drainOutbox,
+  must,
   minutesAfterT0,
   newFavorite,
   pendingEvents,
@@ -30,24 +31,38 @@ export function favoriteRepositoryContract(open: OpenWriteSide): void {
       await drainOutbox(w);
     });
 
-    it('stores a favourite and finds it by (user, article)', async () => {
+    it('stores a favourite and finds it by (user, article), with the article\'s count', async () => {
       const favorite = newFavorite(reader.id, article.id);
-      await saved(w.favorites.save(favorite));
+      expect(must(await w.favorites.save(favorite))).toEqual({ favoritesCount: 1 });
 
       const found = await w.favorites.find(reader.id, article.id);
-      expect(found?.snapshot()).toEqual(favorite.snapshot());
-      expect(found?.snapshot()).toMatchObject({ active: true, version: 1 });
-      expect(await w.favorites.find(article.authorId, article.id)).toBeNull();
-      expect(await w.favorites.find('not-a-uuid', article.id)).toBeNull();
+      expect(found.favorite?.snapshot()).toEqual(favorite.snapshot());
+      expect(found.favorite?.snapshot()).toMatchObject({ active: true, version: 1 });
+      expect(found.favoritesCount).toBe(1);
+      expect(await w.favorites.find(article.authorId, article.id)).toEqual({ favorite: null, favoritesCount: 1 });
+      expect(await w.favorites.find('not-a-uuid', article.id)).toEqual({ favorite: null, favoritesCount: 1 });
+      expect(await w.favorites.find(reader.id, 'not-a-uuid')).toEqual({ favorite: null, favoritesCount: 0 });
+    });
+
+    it('keeps the article\'s favourites count exact under concurrent switches of many users', async () => {
+      const fans = await Promise.all(Array.from({ length: 8 }, () => storedUser(w)));
+      const counts = await Promise.all(fans.map(async (fan) => must(await w.favorites.save(newFavorite(fan.id, article.id)))));
+      expect(counts.map((c) => c.favoritesCount).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      for (const fan of fans.slice(0, 3)) {
+        const loaded = (await w.favorites.find(fan.id, article.id)).favorite!;
+        loaded.unfavorite(minutesAfterT0(1));
+        await saved(w.favorites.save(loaded));
+      }
+      expect((await w.favorites.find(reader.id, article.id)).favoritesCount).toBe(5);
     });
 
     it('keeps the pair when unfavourited, and appends ArticleFavorited then ArticleUnfavorited', async () => {
       await saved(w.favorites.save(newFavorite(reader.id, article.id)));
-      const loaded = (await w.favorites.find(reader.id, article.id))!;
+      const loaded = (await w.favorites.find(reader.id, article.id)).favorite!;
       loaded.unfavorite(minutesAfterT0(2));
-      await saved(w.favorites.save(loaded));
+      expect(must(await w.favorites.save(loaded))).toEqual({ favoritesCount: 0 });
 
-      expect((await w.favorites.find(reader.id, article.id))?.snapshot()).toEqual({
+      expect((await w.favorites.find(reader.id, article.id)).favorite?.snapshot()).toEqual({
         userId: reader.id,
         articleId: article.id,
         active: false,
@@ -69,28 +84,29 @@ export function favoriteRepositoryContract(open: OpenWriteSide): void {
       ]);
     });
 
-    it('refuses the second of two new favourites of the same pair: DUPLICATE, one event', async () => {
+    it('refuses the second of two new favourites of the same pair as a lost race, one event', async () => {
       const results = await Promise.all([
         w.favorites.save(newFavorite(reader.id, article.id)),
         w.favorites.save(newFavorite(reader.id, article.id, minutesAfterT0(1))),
       ]);
 
       expect(results.filter((result) => result.isOk())).toHaveLength(1);
-      expect(results.find((result) => result.isErr())?.error).toMatchObject({ code: 'DUPLICATE' });
+      expect(results.find((result) => result.isErr())?.error).toMatchObject({ code: 'CONCURRENT_UPDATE' });
+      expect((await w.favorites.find(reader.id, article.id)).favoritesCount).toBe(1);
       expect(await pendingSummary(w)).toEqual([`ArticleFavorited ${reader.id}:${article.id} v1`]);
     });
 
     it('refuses a stale switch: CONCURRENT_UPDATE, nothing written', async () => {
       await saved(w.favorites.save(newFavorite(reader.id, article.id)));
       await drainOutbox(w);
-      const load = async () => (await w.favorites.find(reader.id, article.id))!;
+      const load = async () => (await w.favorites.find(reader.id, article.id)).favorite!;
       const [a, b] = [await load(), await load()];
       a.unfavorite(minutesAfterT0(1));
       b.unfavorite(minutesAfterT0(2));
 
       await saved(w.favorites.save(a));
       expect(await conflictOf(w.favorites.save(b))).toBe('CONCURRENT_UPDATE');
-      expect((await w.favorites.find(reader.id, article.id))?.snapshot()).toEqual(a.snapshot());
+      expect((await w.favorites.find(reader.id, article.id)).favorite?.snapshot()).toEqual(a.snapshot());
       expect(await pendingEvents(w)).toHaveLength(1);
     });
 
@@ -99,14 +115,14 @@ export function favoriteRepositoryContract(open: OpenWriteSide): void {
       never.unfavorite(T0);
 
       await saved(w.favorites.save(never));
-      expect(await w.favorites.find(reader.id, article.id)).toBeNull();
+      expect(await w.favorites.find(reader.id, article.id)).toEqual({ favorite: null, favoritesCount: 0 });
       expect(await pendingEvents(w)).toEqual([]);
     });
 
     it('answers REFERENCE_GONE for an article that does not exist, writing nothing', async () => {
       const ghost = randomUUID();
       expect(await conflictOf(w.favorites.save(newFavorite(reader.id, ghost)))).toBe('REFERENCE_GONE');
-      expect(await w.favorites.find(reader.id, ghost)).toBeNull();
+      expect((await w.favorites.find(reader.id, ghost)).favorite).toBeNull();
       expect(await pendingEvents(w)).toEqual([]);
     });
   });

@@ -66,14 +66,14 @@ export function followRepositoryContract(open: OpenWriteSide): void {
       ]);
     });
 
-    it('refuses the second of two new follows of the same pair: DUPLICATE, one event', async () => {
+    it('refuses the second of two new follows of the same pair as a lost race, one event', async () => {
       const results = await Promise.all([
         w.follows.save(newFollow(jake.id, celeb.id)),
         w.follows.save(newFollow(jake.id, celeb.id, minutesAfterT0(1))),
       ]);
 
       expect(results.filter((result) => result.isOk())).toHaveLength(1);
-      expect(results.find((result) => result.isErr())?.error).toMatchObject({ code: 'DUPLICATE' });
+      expect(results.find((result) => result.isErr())?.error).toMatchObject({ code: 'CONCURRENT_UPDATE' });
       expect(await pendingSummary(w)).toEqual([`UserFollowed ${jake.id}:${celeb.id} v1`]);
     });
 
@@ -106,6 +106,21 @@ export function followRepositoryContract(open: OpenWriteSide): void {
       expect(await conflictOf(w.follows.save(newFollow(jake.id, ghost)))).toBe('REFERENCE_GONE');
       expect(await w.follows.find(jake.id, ghost)).toBeNull();
       expect(await pendingEvents(w)).toEqual([]);
+    });
+
+    it('looks up a profile with the viewer\'s following, for the answers of commands', async () => {
+      expect(await w.profiles.profileOf(celeb.id, jake.id)).toEqual({
+        username: celeb.username,
+        bio: null,
+        image: null,
+        following: false,
+      });
+      await saved(w.follows.save(newFollow(jake.id, celeb.id)));
+      expect(await w.profiles.profileOf(celeb.id, jake.id)).toMatchObject({ following: true });
+      expect(await w.profiles.profileOf(celeb.id, undefined)).toMatchObject({ following: false });
+      expect(await w.profiles.profileOf(jake.id, celeb.id)).toMatchObject({ username: jake.username, following: false });
+      expect(await w.profiles.profileOf(randomUUID(), jake.id)).toBeNull();
+      expect(await w.profiles.profileOf('not-a-uuid', 'not-a-uuid-either')).toBeNull();
     });
   });
 }

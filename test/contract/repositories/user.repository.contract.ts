@@ -110,19 +110,23 @@ export function userRepositoryContract(open: OpenWriteSide): void {
       expect(reloaded?.version).toBe(2);
       expect(await w.users.findByUsernameKey('jake')).toBeNull();
       expect((await w.users.findByUsernameKey('jacob'))?.id).toBe(user.id);
-      expect(await w.users.isUsernameTaken('jake')).toBe(false);
-      expect(await w.users.isEmailTaken(user.email)).toBe(false);
+      expect(await w.users.availability({ usernameKey: 'jake' })).toEqual({ usernameTaken: false, emailTaken: false });
+      expect(await w.users.availability({ usernameKey: 'jacob', exceptUserId: user.id })).toMatchObject({
+        usernameTaken: false,
+      });
     });
 
     it('answers availability by username key and normalised email, ignoring the asking user', async () => {
       const user = await storedUser(w, { username: 'Jake', email: 'jake@example.com' });
-      expect(await w.users.isUsernameTaken(Username.keyOf('JAKE'))).toBe(true);
-      expect(await w.users.isUsernameTaken('jake', user.id)).toBe(false);
-      expect(await w.users.isUsernameTaken('jake', 'not-a-uuid')).toBe(true);
-      expect(await w.users.isUsernameTaken('someone-else')).toBe(false);
-      expect(await w.users.isEmailTaken(' Jake@Example.com ')).toBe(true);
-      expect(await w.users.isEmailTaken('jake@example.com', user.id)).toBe(false);
-      expect(await w.users.isEmailTaken('other@example.com')).toBe(false);
+      const of = (wanted: Parameters<typeof w.users.availability>[0]) => w.users.availability(wanted);
+      expect(await of({ usernameKey: Username.keyOf('JAKE') })).toEqual({ usernameTaken: true, emailTaken: false });
+      expect(await of({ usernameKey: 'jake', exceptUserId: user.id })).toEqual({ usernameTaken: false, emailTaken: false });
+      expect(await of({ usernameKey: 'jake', exceptUserId: 'not-a-uuid' })).toMatchObject({ usernameTaken: true });
+      expect(await of({ usernameKey: 'someone-else' })).toEqual({ usernameTaken: false, emailTaken: false });
+      expect(await of({ email: ' Jake@Example.com ' })).toEqual({ usernameTaken: false, emailTaken: true });
+      expect(await of({ email: 'jake@example.com', exceptUserId: user.id })).toMatchObject({ emailTaken: false });
+      expect(await of({ usernameKey: 'jake', email: 'other@example.com' })).toEqual({ usernameTaken: true, emailTaken: false });
+      expect(await of({})).toEqual({ usernameTaken: false, emailTaken: false });
     });
 
     it('refuses a username that differs only in case: USER.USERNAME_TAKEN, nothing written', async () => {

@@ -5,11 +5,15 @@ import type { ArticleRepository } from '../../../src/application/articles/articl
 import type { CommentRepository } from '../../../src/application/comments/comment.repository.js';
 import type { FavoriteRepository } from '../../../src/application/favorites/favorite.repository.js';
 import type { FollowRepository } from '../../../src/application/profiles/follow.repository.js';
-import type { EventOutbox, OutboxEntry } from '../../../src/application/projections/event-outbox.js';
+import type { ProfileLookup } from '../../../src/application/profiles/profile-lookup.js';
+import type { EventOutbox, OutboxEntry } from '../../../src/application/read-side/event-outbox.js';
+import type { WriteModelSnapshot } from '../../../src/application/read-side/write-model-snapshot.js';
+import type { CommitScope } from '../../../src/application/shared/commit-scope.js';
 import type { SaveConflict } from '../../../src/application/shared/persistence.js';
 import type { UserRepository } from '../../../src/application/users/user.repository.js';
 import {
   Article,
+  ArticleDraft,
   Comment,
   Email,
   Favorite,
@@ -30,7 +34,11 @@ export interface WriteSide {
   readonly articles: ArticleRepository;
   readonly favorites: FavoriteRepository;
   readonly comments: CommentRepository;
+  readonly profiles: ProfileLookup;
   readonly outbox: EventOutbox;
+  readonly snapshot: WriteModelSnapshot;
+  /** Collects what the repositories report committing. */
+  readonly commits: CommitScope;
 }
 export type OpenWriteSide = () => Promise<WriteSide>;
 
@@ -43,12 +51,12 @@ export function must<T, E>(result: Result<T, E>): T {
   return result.value;
 }
 
-export async function saved(result: Promise<Result<void, SaveConflict>>): Promise<void> {
+export async function saved(result: Promise<Result<unknown, SaveConflict>>): Promise<void> {
   must(await result);
 }
 
 /** The code of the SaveConflict a save answered with (fails the test on Ok). */
-export async function conflictOf(result: Promise<Result<void, SaveConflict>>): Promise<SaveConflict['code']> {
+export async function conflictOf(result: Promise<Result<unknown, SaveConflict>>): Promise<SaveConflict['code']> {
   const settled = await result;
   if (settled.isOk()) throw new Error('expected a SaveConflict, the save succeeded');
   return settled.error.code;
@@ -79,12 +87,14 @@ export function newArticle(
   return Article.publish({
     id: randomUUID(),
     authorId,
-    content: {
-      title: input.title ?? `How to train your dragon ${n}`,
-      description: 'Ever wonder how?',
-      body: 'You have to believe.',
-      tagList: input.tagList ?? ['dragons', 'training'],
-    },
+    draft: must(
+      ArticleDraft.parse({
+        title: input.title ?? `How to train your dragon ${n}`,
+        description: 'Ever wonder how?',
+        body: 'You have to believe.',
+        tagList: input.tagList ?? ['dragons', 'training'],
+      }),
+    ),
     slug: { baseTaken: false, uniqueSuffix: `s${n}` },
     now: input.now ?? T0,
   });
@@ -136,10 +146,10 @@ const drainedThrough = new WeakMap<WriteSide, number>();
 export const pendingEvents = async (w: WriteSide): Promise<OutboxEntry[]> =>
   w.outbox.readAfter(drainedThrough.get(w) ?? 0, 10_000);
 
-/** Marks everything so far as applied, so a test sees only the events it causes next. */
+/** Marks everything so far as done for the projector, so a test sees only the events it causes next. */
 export async function drainOutbox(w: WriteSide): Promise<void> {
   const last = await w.outbox.lastPosition();
-  await w.outbox.markApplied('test', (await pendingEvents(w)).map((entry) => entry.position));
+  await w.outbox.acknowledge('projector', (await pendingEvents(w)).map((entry) => entry.position));
   drainedThrough.set(w, last);
 }
 

@@ -1,13 +1,22 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { Ok } from 'ts-results-es';
-import { vi } from 'vitest';
+import { vi, type Mock } from 'vitest';
 import { buildHttpApp } from '../../../src/adapters/http/app.js';
-import type { Commands, HttpDeps, HttpOptions, Queries, ReadinessCheck } from '../../../src/adapters/http/http-deps.js';
+import type { HttpDeps, HttpOptions, ReadinessCheck } from '../../../src/adapters/http/http-deps.js';
 import { JwtTokenService } from '../../../src/adapters/security/jwt-token-service.js';
-import type { ArticleView, CommentView, ProfileView, UserView } from '../../../src/application/read-model/views.js';
+import type { ArticleView, CommentView, ProfileView, UserView } from '../../../src/application/shared/views.js';
+import {
+  useCases,
+  type UseCaseInput,
+  type UseCaseName,
+  type UseCaseOutput,
+  type UseCases,
+} from '../../../src/application/use-cases.js';
 
 export const FAKE_SECRET = 'fake-deps-secret-fake-deps-secret-0123456789';
+/** The user the fake app's token is for. */
+export const USER_ID = '00000000-0000-4000-8000-000000000001';
 
 export const profileView: ProfileView = { username: 'jake', bio: null, image: null, following: false };
 export const userView: UserView = { email: 'jake@jake.jake', username: 'jake', bio: 'I work at statefarm', image: null };
@@ -32,42 +41,45 @@ export const commentView: CommentView = {
 };
 
 /**
- * Handlers that answer with canned views, each a vi.fn so tests can inspect what the
- * route passed (and replace the answer). Tests of the HTTP edge itself (framework errors,
- * validation, auth, CORS, headers) need no application behind the routes.
+ * One canned answer per use case of the registry: the type makes a new use case without an
+ * answer here a compile error, so the fakes always cover exactly the registry.
  */
-function fakeCommands() {
-  return {
-    registerUser: { execute: vi.fn(async () => Ok({ userId: 'user-1' })) },
-    loginUser: { execute: vi.fn(async () => Ok({ userId: 'user-1' })) },
-    updateUser: { execute: vi.fn(async () => Ok(undefined)) },
-    followUser: { execute: vi.fn(async () => Ok({ followeeId: 'user-2' })) },
-    unfollowUser: { execute: vi.fn(async () => Ok({ followeeId: 'user-2' })) },
-    createArticle: { execute: vi.fn(async () => Ok({ slug: articleView.slug })) },
-    updateArticle: { execute: vi.fn(async () => Ok({ slug: articleView.slug })) },
-    deleteArticle: { execute: vi.fn(async () => Ok(undefined)) },
-    favoriteArticle: { execute: vi.fn(async () => Ok({ slug: articleView.slug })) },
-    unfavoriteArticle: { execute: vi.fn(async () => Ok({ slug: articleView.slug })) },
-    addComment: { execute: vi.fn(async () => Ok({ commentId: 1 })) },
-    deleteComment: { execute: vi.fn(async () => Ok(undefined)) },
-  } satisfies Commands;
-}
+const CANNED: { readonly [K in UseCaseName]: UseCaseOutput<K> } = {
+  registerUser: Ok({ userId: USER_ID, user: userView }),
+  loginUser: Ok({ userId: USER_ID, user: userView }),
+  authenticate: Ok({ userId: USER_ID, role: 'user' }),
+  updateUser: Ok(userView),
+  setFollowing: Ok({ ...profileView, following: true }),
+  createArticle: Ok(articleView),
+  updateArticle: Ok(articleView),
+  deleteArticle: Ok(undefined),
+  setFavorite: Ok({ ...articleView, favorited: true, favoritesCount: 1 }),
+  addComment: Ok(commentView),
+  deleteComment: Ok(undefined),
+  getCurrentUser: Ok(userView),
+  getProfile: Ok(profileView),
+  getArticle: Ok(articleView),
+  listArticles: Ok({ articles: [articleView], articlesCount: 1 }),
+  getFeed: Ok({ articles: [articleView], articlesCount: 1 }),
+  listComments: Ok([commentView]),
+  getTags: Ok(['dragons', 'training']),
+};
 
-function fakeQueries() {
-  return {
-    getCurrentUser: { execute: vi.fn(async () => Ok(userView)) },
-    getProfile: { execute: vi.fn(async () => Ok(profileView)) },
-    getArticle: { execute: vi.fn(async () => Ok(articleView)) },
-    listArticles: { execute: vi.fn(async () => Ok({ articles: [articleView], articlesCount: 1 })) },
-    getFeed: { execute: vi.fn(async () => Ok({ articles: [articleView], articlesCount: 1 })) },
-    listComments: { execute: vi.fn(async () => Ok([commentView])) },
-    getComment: { execute: vi.fn(async () => Ok(commentView)) },
-    getTags: { execute: vi.fn(async () => Ok(['dragons', 'training'])) },
-  } satisfies Queries;
-}
+/** A use case whose `execute` is a vi.fn: tests inspect what the route passed and replace the answer. */
+type FakeUseCase<K extends UseCaseName> = {
+  readonly execute: Mock<(input: UseCaseInput<K>) => Promise<UseCaseOutput<K>>>;
+};
+export type FakeUseCases = { readonly [K in UseCaseName]: FakeUseCase<K> };
 
-export type FakeCommands = ReturnType<typeof fakeCommands>;
-export type FakeQueries = ReturnType<typeof fakeQueries>;
+/**
+ * Every use case of the registry, answering its canned view. Tests of the HTTP edge itself
+ * (framework errors, validation, auth, CORS, headers) need no application behind the routes.
+ */
+function fakeUseCases(): FakeUseCases {
+  const fakes: Partial<Record<UseCaseName, unknown>> = {};
+  for (const name of Object.keys(useCases) as UseCaseName[]) fakes[name] = { execute: vi.fn(async () => CANNED[name]) };
+  return fakes as FakeUseCases;
+}
 
 /** Everything the logger wrote, one parsed JSON object per line. */
 export interface LogCapture {
@@ -97,28 +109,31 @@ export function captureLogs(level: pino.Level = 'trace'): LogCapture {
 
 export interface FakeApp {
   readonly app: ReturnType<typeof buildHttpApp>;
-  readonly commands: FakeCommands;
-  readonly queries: FakeQueries;
+  readonly useCases: FakeUseCases;
   readonly tokens: JwtTokenService;
-  /** A valid token for `user-1`. */
+  /** A valid token for USER_ID. */
   readonly token: string;
 }
 
 export async function startFakeApp(
-  patch: { options?: Partial<HttpOptions>; readiness?: ReadinessCheck[]; logger?: Logger } = {},
+  patch: {
+    options?: Partial<HttpOptions>;
+    readiness?: ReadinessCheck[];
+    logger?: Logger;
+    rateLimitStore?: HttpDeps['rateLimitStore'];
+  } = {},
 ): Promise<FakeApp> {
-  const commands = fakeCommands();
-  const queries = fakeQueries();
+  const fakes = fakeUseCases();
   const tokens = new JwtTokenService(FAKE_SECRET, 3600);
   const deps: HttpDeps = {
-    commands,
-    queries,
+    useCases: fakes as unknown as UseCases,
     tokens,
     logger: patch.logger ?? pino({ level: 'silent' }),
     readiness: patch.readiness ?? [],
+    rateLimitStore: patch.rateLimitStore,
     options: { bodyLimit: 16 * 1024, corsOrigins: ['*'], rateLimitPerMinute: 0, trustProxy: false, ...patch.options },
   };
   const app = buildHttpApp(deps);
   await app.ready();
-  return { app, commands, queries, tokens, token: tokens.issue('user-1') };
+  return { app, useCases: fakes, tokens, token: tokens.issue(USER_ID) };
 }

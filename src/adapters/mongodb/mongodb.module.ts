@@ -1,0 +1,37 @@
+import { ContainerModule } from 'inversify';
+import { ActiveGeneration } from '../../application/read-side/active-generation.js';
+import { ArticleReadStore } from '../../application/read-side/article.read-store.js';
+import { CommentReadStore } from '../../application/read-side/comment.read-store.js';
+import { ReadModelGenerations } from '../../application/read-side/read-model-generations.js';
+import { ReadModelWriter } from '../../application/read-side/read-model.writer.js';
+import { RelationshipReadStore } from '../../application/read-side/relationship.read-store.js';
+import { UserReadStore } from '../../application/read-side/user.read-store.js';
+import { MongoArticleReadStore } from './mongo-article-read-store.js';
+import { MongoCommentReadStore } from './mongo-comment-read-store.js';
+import { MongoActiveCollections, MongoReadDatabase } from './mongo-read-database.js';
+import { MongoReadModelGenerations } from './mongo-read-model-generations.js';
+import { MongoReadModelWriter } from './mongo-read-model.writer.js';
+import { MongoOrmToken, type MongoOrm } from './mongo-read-orm.js';
+import { MongoRelationshipReadStore } from './mongo-relationship-read-store.js';
+import { MongoUserReadStore } from './mongo-user-read-store.js';
+
+/**
+ * The MongoDB read store, every port of the read side bound to it, over one opened
+ * connection (createMongoReadOrm; the caller closes it). Load it into a container whose
+ * default scope is Singleton: one ActiveGeneration per process is what lets a swap reach
+ * every query adapter and the live writer together.
+ */
+export function mongoReadStoreModule(orm: MongoOrm): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind<MongoOrm>(MongoOrmToken).toConstantValue(orm);
+    bind(MongoReadDatabase).toSelf();
+    bind(MongoActiveCollections).toSelf();
+    bind(ReadModelGenerations).to(MongoReadModelGenerations);
+    bind(ActiveGeneration).toSelf();
+    bind(ReadModelWriter).to(MongoReadModelWriter);
+    bind(UserReadStore).to(MongoUserReadStore);
+    bind(ArticleReadStore).to(MongoArticleReadStore);
+    bind(CommentReadStore).to(MongoCommentReadStore);
+    bind(RelationshipReadStore).to(MongoRelationshipReadStore);
+  });
+}

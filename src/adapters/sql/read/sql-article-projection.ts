@@ -1,0 +1,105 @@
+import type { ArticleSnapshotPayload } from '../../../domain/index.js';
+import {
+  articleCountDeltas,
+  NotProjectedYet,
+  removedFavoritesDeltas,
+  type CountedArticle,
+} from '../../../application/read-side/read-model-rules.js';
+import type { ProjectionStep } from './sql-projection-step.js';
+
+interface UpsertOutcome {
+  readonly authors: number;
+  readonly tombstoned: boolean;
+  readonly prior_version: number | null;
+  readonly prior_tags: string[] | null;
+  readonly prior_author: string | null;
+  readonly written: boolean;
+}
+
+/**
+ * Upserts the article over any older version, its author embedded from the stored user
+ * (held FOR SHARE until commit, so a concurrent rename either committed first and is read
+ * here, or waits and then rewrites this copy too), unless a tombstone says it was deleted.
+ * One statement, under the article's lock taken at the start of the transaction, so the
+ * prior state it reads is the one it replaces; the count deltas follow from the two.
+ */
+export async function upsertArticle(
+  { tx, t, deltas }: ProjectionStep,
+  article: ArticleSnapshotPayload,
+  version: number,
+): Promise<void> {
+  const [outcome] = await tx.query<UpsertOutcome>(
+    `with author as (select username, bio, image from ${t.users} where id = $9 for share),
+          prior as (select version, tag_list, author_id from ${t.articles} where id = $1),
+          tomb as (select 1 from ${t.articleTombstones} where id = $1),
+          up as (
+            insert into ${t.articles} (id, slug, title, description, body, tag_list, created_at, updated_at,
+                                       author_id, author_username, author_bio, author_image, version)
+            select $1, $2, $3, $4, $5, $6::text[], $7::timestamptz, $8::timestamptz,
+                   $9, author.username, author.bio, author.image, $10
+              from author
+             where not exists (select 1 from tomb) and not exists (select 1 from prior where version >= $10)
+            on conflict (id) do update set
+              slug = excluded.slug, title = excluded.title, description = excluded.description, body = excluded.body,
+              tag_list = excluded.tag_list, created_at = excluded.created_at, updated_at = excluded.updated_at,
+              author_id = excluded.author_id, author_username = excluded.author_username,
+              author_bio = excluded.author_bio, author_image = excluded.author_image, version = excluded.version
+            returning 1)
+     select (select count(*) from author)::int as authors, exists (select 1 from tomb) as tombstoned,
+            (select version from prior) as prior_version, (select tag_list from prior) as prior_tags,
+            (select author_id from prior) as prior_author, exists (select 1 from up) as written`,
+    [
+      article.articleId,
+      article.slug,
+      article.title,
+      article.description,
+      article.body,
+      [...article.tagList],
+      article.createdAt,
+      article.updatedAt,
+      article.authorId,
+      version,
+    ],
+  );
+  if (!outcome || outcome.tombstoned || !outcome.written) {
+    // Users are projected before what they write, unless events arrive out of order: refused,
+    // so the projector retries, rather than papered over with a blank name.
+    if (outcome && !outcome.tombstoned && outcome.authors === 0)
+      throw new NotProjectedYet(`article ${article.articleId} is by user ${article.authorId}, who is not projected yet`);
+    return;
+  }
+  const prior: CountedArticle | null =
+    outcome.prior_version === null ? null : { authorId: outcome.prior_author ?? '', tagList: outcome.prior_tags ?? [] };
+  deltas.push(...articleCountDeltas(prior, { authorId: article.authorId, tagList: article.tagList }));
+}
+
+interface DeleteOutcome {
+  readonly tag_list: string[] | null;
+  readonly author_id: string | null;
+  readonly favoriters: string[];
+}
+
+/**
+ * Removes the article with its comments and favourites and leaves its tombstone (deletion is
+ * an article's last event: no later publish or update may bring it back), unless the read
+ * model holds a version at or past the deletion's. The favourites' users count one fewer.
+ */
+export async function deleteArticle({ tx, t, deltas }: ProjectionStep, articleId: string, version: number): Promise<void> {
+  const [outcome] = await tx.query<DeleteOutcome>(
+    `with go as (select 1 where not exists (select 1 from ${t.articles} where id = $1 and version >= $2)),
+          tomb as (insert into ${t.articleTombstones} as d (id, version) select $1, $2 from go
+                   on conflict (id) do update set version = greatest(d.version, excluded.version)),
+          comments as (delete from ${t.comments} where article_id = $1 and exists (select 1 from go)),
+          favorites as (delete from ${t.favorites} where article_id = $1 and exists (select 1 from go)
+                        returning user_id, active),
+          gone as (delete from ${t.articles} where id = $1 and exists (select 1 from go) returning tag_list, author_id)
+     select (select tag_list from gone) as tag_list, (select author_id from gone) as author_id,
+            coalesce((select array_agg(user_id) from favorites where active), '{}') as favoriters`,
+    [articleId, version],
+  );
+  if (!outcome || outcome.author_id === null) return;
+  deltas.push(
+    ...articleCountDeltas({ authorId: outcome.author_id, tagList: outcome.tag_list ?? [] }, null),
+    ...removedFavoritesDeltas(outcome.favoriters),
+  );
+}

@@ -1,0 +1,253 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM as PgliteOrm } from '@mikro-orm/pglite';
+import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
+import type { AbstractSqlConnection, AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import { CompiledQuery } from 'kysely';
+import pg from 'pg';
+import { lockDataDir } from './pglite-lock.js';
+import { translateOutage } from './sql-errors.js';
+import { writeModelEntities } from './write/entities.js';
+import { migrations } from './write/migrations/index.js';
+
+/** Both drivers are PostgreSQL dialects on the SQL layer; adapters only rely on that. */
+export type SqlOrm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
+
+/** Runs one SQL statement with real bind parameters (`$1`, `$2`, …) and answers its rows. */
+export interface SqlExecutor {
+  query<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/** An executor that also runs transactions (`work` must await only the statements of `tx`). */
+export interface SqlTransactor extends SqlExecutor {
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The one way into the SQL database, shared by the write side, the outbox and the SQL read
+ * store (one connection pool per process, one PGlite instance).
+ *
+ * - Aggregates are loaded through MikroORM's entity manager (`orm`), typed by the records.
+ * - Every other statement goes through `query`/`transaction`: the Kysely client MikroORM
+ *   owns, with real bind parameters (`Connection.execute(sql, params)` would inline the
+ *   values on the client and spread arrays into comma lists, which `text[]` parameters
+ *   cannot survive). Saves are single statements with data-modifying CTEs (the row, its
+ *   events and their queue entries in one atomic statement), which the unit-of-work API
+ *   does not express.
+ * - Driver errors that mean the database cannot be reached become DependencyUnavailable
+ *   here, once; constraint violations are left to the repositories (sql-errors.ts).
+ */
+export class SqlDatabase implements SqlTransactor {
+  /**
+   * Statements and transactions whose commit does not wait for the disk
+   * (`synchronous_commit = off`, PostgreSQL only): for work a crash may undo as long as a
+   * later ordinary commit is not undone — WAL is flushed in order, so once a later
+   * synchronous commit is durable, so is every earlier one. The subscribers' side of the
+   * outbox (claims, renewals, acknowledgements) and the read-model writers use it: a lost
+   * acknowledgement or projection only means an event is applied again, which is
+   * harmless, and not waiting for the disk releases their locks and hot counters at once.
+   * Writes of the write model never use it: a client's write is durable when answered.
+   */
+  readonly relaxed: SqlTransactor;
+
+  constructor(
+    readonly orm: SqlOrm,
+    /** 'postgresql' (a server, DATABASE_URL) or 'pglite' (embedded, one in-process connection). */
+    readonly kind: 'postgresql' | 'pglite',
+    /** The PostgreSQL URL (processes that need a connection of their own: LISTEN, advisory locks); none for PGlite. */
+    readonly url: string | undefined,
+    private readonly onClose: () => Promise<void>,
+    relaxed?: SqlTransactor,
+  ) {
+    this.relaxed = relaxed ?? this;
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    try {
+      const result = await this.connection().getClient().executeQuery<T>(CompiledQuery.raw(sql, [...params]));
+      return result.rows;
+    } catch (error) {
+      throw translateOutage(error);
+    }
+  }
+
+  /**
+   * Runs `work` in one READ COMMITTED transaction. `work` must only await statements of
+   * the transaction it is given: on PGlite the open transaction holds the only connection,
+   * so awaiting any other query from inside would wait forever.
+   */
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    try {
+      return await this.connection().transactional((trx) =>
+        work({
+          query: async <R>(sql: string, params: readonly unknown[] = []): Promise<R[]> =>
+            (await trx.executeQuery<R>(CompiledQuery.raw(sql, [...params]))).rows,
+        }),
+      );
+    } catch (error) {
+      throw translateOutage(error);
+    }
+  }
+
+  /**
+   * Runs `work` while holding a database-wide advisory lock named `name`, taken on a
+   * connection of its own: processes starting together on an empty database take turns
+   * at migrating and preparing the read models instead of racing (concurrent `create …`
+   * of one object fails in PostgreSQL). PGlite is single-process: nothing to take turns with.
+   */
+  async exclusively<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (this.kind === 'pglite' || this.url === undefined) return work();
+    const client = new pg.Client({ connectionString: this.url });
+    await client.connect().catch((error: unknown) => {
+      throw translateOutage(error);
+    });
+    try {
+      await client.query('select pg_advisory_lock(hashtext($1))', [`conduit:${name}`]);
+      return await work();
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** Brings the write model's schema up to date (pending migrations, in order, each in a transaction). */
+  async migrate(): Promise<void> {
+    await this.orm.migrator.up();
+  }
+
+  /**
+   * Reclaims the dead rows updates and deletes leave (outbox queue entries, recounts) and
+   * refreshes the planner's statistics. PostgreSQL servers do this themselves
+   * (autovacuum); PGlite has no autovacuum, so the embedded default calls it now and then.
+   */
+  async vacuum(): Promise<void> {
+    await this.query('vacuum (analyze)');
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+
+  /** The SqlOrm's entity manager type is an intersection whose first `getConnection` is the core one. */
+  private connection(): AbstractSqlConnection {
+    return this.orm.em.getConnection() as AbstractSqlConnection;
+  }
+}
+
+export interface SqlDatabaseOptions {
+  /** postgres://… — when absent, the embedded PGlite database is used. */
+  readonly databaseUrl?: string | undefined;
+  /** PGlite data folder, or 'memory://' for a throw-away database (tests). */
+  readonly dataDir?: string;
+  /** PostgreSQL pool size (ignored by PGlite, which is one in-process connection). */
+  readonly poolSize?: number;
+  /** Where the ORM's own messages (migrations applied) go; silent when absent. */
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Opens the write database: PostgreSQL when a URL is given, PGlite otherwise (locked to
+ * this process: two processes on one data folder would corrupt it). Does not migrate:
+ * the composition root migrates under `exclusively`.
+ */
+export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlDatabase> {
+  const common = {
+    entities: writeModelEntities,
+    extensions: [Migrator] as (typeof Migrator)[],
+    migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, snapshot: false },
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+    debug: false,
+    colors: false,
+    logger: options.log ?? (() => {}),
+  } as const;
+  if (options.databaseUrl) {
+    const orm = await PostgresOrm.init({
+      ...common,
+      clientUrl: options.databaseUrl,
+      pool: { min: 0, max: options.poolSize ?? 10 },
+    }).catch((error: unknown) => {
+      throw translateOutage(error);
+    });
+    const relaxed = new RelaxedPool(options.databaseUrl, options.poolSize ?? 10);
+    return new SqlDatabase(
+      orm as unknown as SqlOrm,
+      'postgresql',
+      options.databaseUrl,
+      async () => {
+        await relaxed.close();
+        await orm.close(true);
+      },
+      relaxed,
+    );
+  }
+  const dataDir = options.dataDir ?? './data/pglite';
+  const unlock = dataDir.startsWith('memory://') ? () => {} : lockDataDir(dataDir);
+  let orm: MikroORM;
+  try {
+    orm = await PgliteOrm.init({ ...common, dbName: dataDir });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  return new SqlDatabase(orm as unknown as SqlOrm, 'pglite', undefined, async () => {
+    try {
+      await orm.close(true);
+    } finally {
+      unlock();
+    }
+  });
+}
+
+/** Date and time types stay text, as MikroORM's own connection keeps them, so both executors answer alike. */
+const RAW_TEXT_TYPES = [1082, 1114, 1184, 1186];
+
+/** SqlDatabase.relaxed on PostgreSQL: a small pool of its own whose sessions commit asynchronously. */
+class RelaxedPool implements SqlTransactor {
+  private readonly pool: pg.Pool;
+
+  constructor(url: string, size: number) {
+    const types = new pg.TypeOverrides();
+    for (const oid of RAW_TEXT_TYPES) types.setTypeParser(oid, (text: string) => text);
+    this.pool = new pg.Pool({ connectionString: url, max: size, types, options: '-c synchronous_commit=off' });
+    // An idle client's error (the server went away) must not crash the process; the next query reports it.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    try {
+      return (await this.pool.query(sql, [...params])).rows as T[];
+    } catch (error) {
+      throw translateOutage(error);
+    }
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw translateOutage(error);
+    });
+    try {
+      await client.query('begin');
+      const result = await work({
+        query: async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, [...params])).rows as R[],
+      });
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw translateOutage(error);
+    } finally {
+      client.release();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+/**
+ * A timestamp column as ISO-8601 text with milliseconds and `Z`: the same text from both
+ * drivers (node-postgres and PGlite would otherwise each pick their own format).
+ */
+export const isoTimestamp = (column: string): string =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -1,0 +1,12 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration0001WriteModel } from './Migration0001WriteModel.js';
+import { Migration0002OutboxQueues } from './Migration0002OutboxQueues.js';
+
+/**
+ * Every migration, in order. Listed explicitly (not discovered from the file system) so
+ * the same list runs from compiled JS, from tsx and under vitest.
+ */
+export const migrations: MigrationObject[] = [
+  { name: 'Migration0001WriteModel', class: Migration0001WriteModel },
+  { name: 'Migration0002OutboxQueues', class: Migration0002OutboxQueues },
+];

@@ -1,0 +1,139 @@
+import type { Logger } from 'pino';
+import { readThroughCache } from '../application/caching/read-through.js';
+import { Projector } from '../application/read-side/projector.js';
+import { AwaitOwnEvents, ProjectOwnEvents, readYourWritesWrapper } from '../application/shared/read-your-writes.js';
+import { observeUseCases } from '../application/shared/use-case-monitor.js';
+import { assembleUseCases, type UseCases } from '../application/use-cases.js';
+import { buildHttpApp } from '../adapters/http/app.js';
+import { LoggingProjectionMonitor, LoggingUseCaseMonitor } from '../adapters/observability/logging-monitors.js';
+import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
+import { AsyncCommitScope } from '../adapters/system/async-commit-scope.js';
+import type { AppConfig } from '../config/config.js';
+import { resolveJwtSecret } from '../config/jwt-secret.js';
+import { compose, type Composition, type Overrides } from '../container.js';
+
+/** How often an in-process projector looks for events no writer projected (retries, crash recovery). */
+const BACKGROUND_CATCH_UP_MS = 1_000;
+/** How often it checks that the read store still holds its data. */
+const REPAIR_CHECK_MS = 5_000;
+/** The longest a worker sleeps between looks when no signal woke it. */
+const WORKER_IDLE_MS = 1_000;
+
+/** Every use case, built and wrapped once from the registry (the query cache, read-your-writes, the command log). */
+function useCasesOf(composition: Composition, config: AppConfig, inline: boolean): UseCases {
+  const { container } = composition;
+  const timeoutMs = config.readYourWritesTimeoutMs;
+  const projector = container.get(Projector);
+  const monitor = container.get(LoggingProjectionMonitor);
+  const sync = inline
+    ? new ProjectOwnEvents(projector)
+    : new AwaitOwnEvents(composition.signals, timeoutMs, monitor);
+  const { cache } = composition.shared;
+  const cached =
+    cache.state() === 'off' ? [] : [readThroughCache(cache, { item: config.cacheTtlMs, list: config.cacheListTtlMs ?? config.cacheTtlMs })];
+  return assembleUseCases(
+    (handler) => container.get(handler),
+    [
+      ...cached,
+      readYourWritesWrapper(container.get(AsyncCommitScope), sync),
+      observeUseCases(container.get(LoggingUseCaseMonitor)),
+    ],
+  );
+}
+
+export interface Application {
+  readonly http: ReturnType<typeof buildHttpApp>;
+  readonly useCases: UseCases;
+  readonly composition: Composition;
+  readonly logger: Logger;
+  /** Starts draining: readiness answers 503 and every answer asks the client to reconnect elsewhere. */
+  drain(): void;
+  close(): Promise<void>;
+}
+
+/** The API process: the composition, the wrapped use cases, HTTP, and (inline) the background projector. */
+export async function createApplication(config: AppConfig, overrides: Overrides = {}): Promise<Application> {
+  const composition = await compose(config, 'api', overrides);
+  const { container, logger } = composition;
+  const inline = config.projector === 'inline' || config.storage === 'memory';
+  const projector = container.get(Projector);
+  const useCases = useCasesOf(composition, config, inline);
+  let draining = false;
+  const http = buildHttpApp(
+    {
+      useCases,
+      tokens: new JwtTokenService(resolveJwtSecret(config, logger), config.jwtTtlSeconds),
+      logger,
+      readiness: composition.readiness,
+      rateLimitStore: composition.shared.rateLimitStore,
+      options: {
+        bodyLimit: config.bodyLimit,
+        corsOrigins: config.corsOrigins,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        trustProxy: config.trustProxy,
+        sharedMaxAgeS: config.httpSharedMaxAgeS,
+      },
+    },
+    { draining: () => draining },
+  );
+
+  let timer: NodeJS.Timeout | undefined;
+  if (inline) {
+    // Events committed before a crash (or whose projection failed) are applied now and then
+    // retried in the background; writers apply their own at once. Never rejects: a read
+    // store that is down is repaired by the background loop once it answers.
+    await projector.repairReadStore();
+    await projector.catchUp();
+    let nextRepair = performance.now() + REPAIR_CHECK_MS;
+    timer = setInterval(() => {
+      if (performance.now() >= nextRepair) {
+        nextRepair = performance.now() + REPAIR_CHECK_MS;
+        void projector.repairReadStore();
+      }
+      void projector.catchUp();
+    }, BACKGROUND_CATCH_UP_MS);
+    timer.unref();
+  }
+  const bindings = { ...composition.bindings, Projector: inline ? 'in-process' : 'worker processes (npm run worker)' };
+  logger.info({ bindings }, 'adapters bound');
+  return {
+    http,
+    useCases,
+    composition,
+    logger,
+    drain: () => {
+      draining = true;
+    },
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await http.close();
+      if (inline) await projector.catchUp();
+      await composition.close();
+    },
+  };
+}
+
+export interface ProjectorWorker {
+  readonly logger: Logger;
+  readonly composition: Composition;
+  /** Projects until `signal` aborts, finishing the batch in progress. */
+  run(signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A projector process (`npm run worker`): the same stores and projections, no HTTP. */
+export async function createProjectorWorker(config: AppConfig, overrides: Overrides = {}): Promise<ProjectorWorker> {
+  const composition = await compose(config, 'worker', overrides);
+  const { container, logger } = composition;
+  const projector = container.get(Projector);
+  logger.info({ bindings: { ...composition.bindings, Projector: 'worker' } }, 'projector worker started');
+  return {
+    logger,
+    composition,
+    run: async (signal) => {
+      await projector.repairReadStore();
+      await projector.runUntil(signal, composition.signals, WORKER_IDLE_MS);
+    },
+    close: () => composition.close(),
+  };
+}

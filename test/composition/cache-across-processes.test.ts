@@ -1,0 +1,113 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApplication, type Application } from '../../src/composition/processes.js';
+import { loadConfig } from '../../src/config/config.js';
+import { deleteNamespace, openTestLink, SHARED_REDIS_URL, uniquePrefix } from '../adapters/redis/redis-test-support.js';
+import { TEST_JWT_SECRET } from '../support/app.js';
+import { openTestDatabase, type TestSqlDatabase } from '../support/sql.js';
+import { PlainTextHasher } from '../support/use-cases.js';
+
+/**
+ * Two API processes' compositions on one PostgreSQL database and one Redis, each projecting
+ * its own writes (as replicas with PROJECTOR=inline do): every write through A is read
+ * through B at once, from B's cache or around it, never stale. B keeps reading the same
+ * keys between the writes, so its cache (Redis and its first tier) holds entries the
+ * writes must invalidate. Needs TEST_DATABASE_URL.
+ */
+describe.skipIf(!process.env.TEST_DATABASE_URL)('the Redis cache shared by two processes', () => {
+  let database: TestSqlDatabase;
+  let a: Application;
+  let b: Application;
+  const prefix = uniquePrefix('replicas');
+
+  beforeAll(async () => {
+    database = await openTestDatabase('postgres');
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      JWT_SECRET: TEST_JWT_SECRET,
+      DATABASE_URL: database.url,
+      REDIS_URL: SHARED_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      // A generous wait: this test is about coherence, not about outages.
+      REDIS_TIMEOUT_MS: '2000',
+    });
+    const overrides = { logger: pino({ level: 'silent' }), passwordHasher: new PlainTextHasher() };
+    a = await createApplication(config, overrides);
+    b = await createApplication(config, overrides);
+  }, 60_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.close();
+    const link = await openTestLink();
+    await deleteNamespace(link, prefix);
+    await link.close();
+  });
+
+  it('reads every write through the other process at once', { timeout: 120_000 }, async () => {
+    expect(b.composition.bindings.Cache).toBe('memory+redis');
+    const register = async (name: string) =>
+      (await a.useCases.registerUser.execute({ username: name, email: `${name}@x.test`, password: 'password123' })).unwrap().userId;
+    const author = await register('author');
+    const fan = await register('fan');
+    const slug = (
+      await a.useCases.createArticle.execute({ authorId: author, title: 'Shared', description: 'd', body: 'b', tagList: ['t'] })
+    ).unwrap().slug;
+    const readB = async () => {
+      const article = (await b.useCases.getArticle.execute({ slug })).unwrap();
+      const fanView = (await b.useCases.getArticle.execute({ slug, viewerId: fan })).unwrap();
+      const page = (await b.useCases.listArticles.execute({ limit: 20, offset: 0 })).unwrap();
+      const comments = (await b.useCases.listComments.execute({ slug })).unwrap();
+      const tags = (await b.useCases.getTags.execute({})).unwrap();
+      return { article, fanView, page, comments, tags };
+    };
+    await readB();
+    await readB();
+
+    let pairs = 0;
+    for (let round = 1; round <= 8; round++) {
+      const username = `author${round}`;
+      await a.useCases.updateUser.execute({ userId: author, username, bio: `bio ${round}` });
+      let seen = await readB();
+      expect([seen.article.author.username, seen.page.articles[0]?.author.username]).toEqual([username, username]);
+      expect((await b.useCases.getProfile.execute({ username })).unwrap().bio).toBe(`bio ${round}`);
+      pairs++;
+
+      await a.useCases.setFavorite.execute({ userId: fan, slug, favorited: true });
+      seen = await readB();
+      expect([seen.article.favoritesCount, seen.fanView.favorited, seen.article.favorited, seen.page.articles[0]?.favoritesCount]).toEqual([
+        1,
+        true,
+        false,
+        1,
+      ]);
+      pairs++;
+
+      const comment = (await a.useCases.addComment.execute({ authorId: fan, slug, body: `c${round}` })).unwrap();
+      seen = await readB();
+      expect(seen.comments.map((c) => c.body)).toEqual([`c${round}`]);
+      pairs++;
+
+      await a.useCases.deleteComment.execute({ actorId: fan, slug, commentId: comment.id });
+      await a.useCases.setFavorite.execute({ userId: fan, slug, favorited: false });
+      seen = await readB();
+      expect([seen.comments.length, seen.article.favoritesCount, seen.fanView.favorited]).toEqual([0, 0, false]);
+      pairs++;
+
+      const extra = (
+        await a.useCases.createArticle.execute({ authorId: author, title: `Extra ${round}`, description: 'd', body: 'b', tagList: [`x${round}`] })
+      ).unwrap().slug;
+      seen = await readB();
+      expect([seen.page.articlesCount, seen.tags.includes(`x${round}`)]).toEqual([2, true]);
+      await a.useCases.deleteArticle.execute({ actorId: author, slug: extra });
+      seen = await readB();
+      expect([seen.page.articlesCount, seen.tags.includes(`x${round}`), (await b.useCases.getArticle.execute({ slug: extra })).isOk()]).toEqual([
+        1,
+        false,
+        false,
+      ]);
+      pairs += 2;
+    }
+    expect(pairs).toBe(48);
+  });
+});

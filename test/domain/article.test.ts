@@ -4,7 +4,6 @@ import {
   ArticleDraft,
   ArticleEdit,
   chooseSlug,
-  normalizeTag,
   parseTagList,
   slugify,
   type Actor,

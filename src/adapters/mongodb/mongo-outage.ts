@@ -76,7 +76,7 @@ export const isMongoOutage = (error: unknown): boolean => {
 };
 
 /** The error to throw for `error`: DependencyUnavailable for an outage, the error itself otherwise. */
-export const outageOrSelf = (error: unknown): unknown =>
+const outageOrSelf = (error: unknown): unknown =>
   isMongoOutage(error) ? new DependencyUnavailable('read-store', { cause: error }) : error;
 
 /**

@@ -29,7 +29,7 @@ export interface MongoTimeouts {
   readonly socketMs: number;
 }
 
-export const DEFAULT_MONGO_TIMEOUTS: MongoTimeouts = { serverSelectionMs: 2_000, connectMs: 2_000, socketMs: 5_000 };
+const DEFAULT_MONGO_TIMEOUTS: MongoTimeouts = { serverSelectionMs: 2_000, connectMs: 2_000, socketMs: 5_000 };
 
 export interface MongoReadOrmOptions {
   /** The database to use; defaults to the one named in the URL, then `conduit`. */
@@ -139,7 +139,7 @@ export function connectInBackground(orm: MongoOrm, retryMs = 1_000): () => void 
 }
 
 /** One round trip to the server (readiness checks); rejects with DependencyUnavailable when it cannot be reached. */
-export function pingMongo(orm: MongoOrm): Promise<void> {
+function pingMongo(orm: MongoOrm): Promise<void> {
   return translatingOutages(async () => {
     await orm.em.getConnection().getDb().command({ ping: 1 });
   });

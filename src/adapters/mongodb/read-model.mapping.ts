@@ -11,7 +11,7 @@ import type { ArticleDocument, CommentDocument, EmbeddedAuthor } from './read-mo
  * fields (versions, recount stamps) never leak into a response, and timestamps leave as
  * ISO-8601 with milliseconds and `Z`.
  */
-export const toAuthor = (author: EmbeddedAuthor): AuthorReadModel => ({
+const toAuthor = (author: EmbeddedAuthor): AuthorReadModel => ({
   id: author.id,
   username: author.username,
   bio: author.bio ?? null,

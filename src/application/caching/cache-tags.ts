@@ -34,7 +34,7 @@ export const tags = {
  * The tags whose entries one applied change makes stale. Follows change nothing cached:
  * `following` is laid over per viewer and never stored, and the feed is not cached.
  */
-export function tagsChangedBy(change: ReadModelChange): string[] {
+function tagsChangedBy(change: ReadModelChange): string[] {
   switch (change.kind) {
     case 'user': {
       const { userId, username } = change.user;

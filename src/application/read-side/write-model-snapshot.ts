@@ -35,7 +35,7 @@ export interface WriteModelSnapshot {
 export const WriteModelSnapshot = Symbol.for('WriteModelSnapshot');
 
 /** The largest batch a listing accepts: a batch is held in memory whole. */
-export const MAX_SNAPSHOT_BATCH = 10_000;
+const MAX_SNAPSHOT_BATCH = 10_000;
 
 /** Throws unless `batchSize` is a whole number from 1 to MAX_SNAPSHOT_BATCH (adapters call it). */
 export function checkBatchSize(batchSize: number): void {

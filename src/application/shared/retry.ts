@@ -7,12 +7,12 @@ import type { SaveConflict } from './persistence.js';
  * concurrent update of the same aggregate, a slug or a pair taken meanwhile). Each re-run
  * starts from the state as stored now, so a concurrent change is built upon, never lost.
  */
-export const RACE_RETRIES = 3;
+const RACE_RETRIES = 3;
 
 /** The conflicts a re-run from fresh state resolves; every other error is final. */
 const RACES: ReadonlySet<SaveConflict['code']> = new Set(['CONCURRENT_UPDATE', 'DUPLICATE', 'ARTICLE.SLUG_TAKEN']);
 
-export const isRace = (error: DomainError): boolean =>
+const isRace = (error: DomainError): boolean =>
   error.kind === 'conflict' && RACES.has(error.code as SaveConflict['code']);
 
 /**

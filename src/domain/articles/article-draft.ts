@@ -4,9 +4,9 @@ import { charLength, cleanText } from '../shared/text.js';
 import { slugify } from './slug.js';
 import { parseTagList } from './tag.js';
 
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 1000;
-export const BODY_MAX = 100_000;
+const TITLE_MAX = 200;
+const DESCRIPTION_MAX = 1000;
+const BODY_MAX = 100_000;
 
 export type ArticleValidationError = ValidationError<
   | 'ARTICLE.TITLE_INVALID'

@@ -1,4 +1,4 @@
-export const SLUG_MAX = 100;
+const SLUG_MAX = 100;
 
 /**
  * The URL form of a title: lower case, accents folded, runs of anything that is not a

@@ -5,8 +5,8 @@ import { validationError, type ValidationError } from '../shared/domain-error.js
 /** Why a tag list was refused. */
 export type TagListError = ValidationError<'ARTICLE.TAG_INVALID' | 'ARTICLE.TOO_MANY_TAGS'>;
 
-export const TAGS_MAX = 10;
-export const TAG_MAX = 40;
+const TAGS_MAX = 10;
+const TAG_MAX = 40;
 
 /**
  * The one form of a tag, used both when an article's tags are written and when a list is

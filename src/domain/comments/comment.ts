@@ -5,7 +5,7 @@ import { forbiddenError, validationError, type ForbiddenError, type ValidationEr
 import { charLength, cleanText } from '../shared/text.js';
 import type { CommentEvent } from './comment.events.js';
 
-export const COMMENT_BODY_MAX = 10_000;
+const COMMENT_BODY_MAX = 10_000;
 
 export type CommentValidationError = ValidationError<'COMMENT.BODY_INVALID'>;
 export type CommentForbiddenError = ForbiddenError<'COMMENT.NOT_AUTHOR'>;

@@ -2,7 +2,6 @@
 export const charLength = (value: string): number => [...value].length;
 
 /** Removes ASCII and Unicode control characters except tab and newline. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 export const stripControl = (value: string): string => value.replace(CONTROL, '');
 
@@ -13,5 +12,4 @@ export const stripControl = (value: string): string => value.replace(CONTROL, ''
 export const cleanText = (value: string): string => stripControl(value).toWellFormed();
 
 /** True when the text holds control characters (line breaks and tabs included) or unpaired surrogates. */
-// eslint-disable-next-line no-control-regex
 export const hasUnstorableCharacters = (value: string): boolean => /[\u0000-\u001F\u007F]/.test(value) || !value.isWellFormed();

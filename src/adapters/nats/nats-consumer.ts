@@ -29,12 +29,20 @@ const PULL_EXPIRES_MS = 1000;
  * as a RabbitMQ queue does. NATS 2.9 has one filter subject per consumer: several types are
  * filtered here after a pull on every subject.
  */
+/**
+ * The server's ack wait is the handler's time limit plus this margin: a handler that runs
+ * out of time is nak'ed by this process first, so JetStream redelivers it once, not once
+ * for the nak and again for its own expired ack wait. The server's timer remains for a
+ * consumer that died holding the message.
+ */
+const SERVER_ACK_MARGIN_MS = 2_000;
+
 export async function ensureNatsConsumer(jsm: JetStreamManager, names: NatsNames, settings: ConsumerSettings): Promise<void> {
   const types = settings.types === null ? [] : [...settings.types];
   const filter = types.length === 1 && types[0] !== undefined ? names.subjectOf(types[0]) : names.eventSubjects;
   const config = {
     ack_policy: AckPolicy.Explicit,
-    ack_wait: nanos(settings.ackTimeoutMs),
+    ack_wait: nanos(settings.ackTimeoutMs + SERVER_ACK_MARGIN_MS),
     max_deliver: -1,
     filter_subject: filter,
     max_ack_pending: 10_000,

@@ -3,10 +3,16 @@ import type { AppConfig } from '../../config/config.js';
 
 /**
  * One pino logger for the process. Credentials never reach the log: request headers that
- * carry them and any password field are redacted wherever they appear.
+ * carry them and any password field are redacted wherever they appear. With tracing on,
+ * each line written inside a span carries its `trace_id` and `span_id`.
  */
-export function createLogger(config: Pick<AppConfig, 'logLevel' | 'env'>): Logger {
+export function createLogger(
+  config: Pick<AppConfig, 'logLevel' | 'env'>,
+  /** Fields added to every line (the current trace and span ids when tracing is on). */
+  mixin?: () => Record<string, string>,
+): Logger {
   return pino({
+    ...(mixin && { mixin }),
     level: config.logLevel,
     base: { service: 'conduit-cqrs' },
     redact: {

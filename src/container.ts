@@ -56,7 +56,7 @@ export interface Composition {
 export async function compose(config: AppConfig, role: ProcessRole, overrides: Overrides = {}): Promise<Composition> {
   const telemetry = await startTelemetry(config, `conduit-${role}`, overrides);
   const tracing = telemetry.tracing?.tracing;
-  const logger = overrides.logger ?? createLogger(config, tracing && (() => tracing.logFields()));
+  const logger = overrides.logger ?? createLogger(config, tracing && ((_line, _level, log) => tracing.logFields(log)));
   const container = new Container({ defaultScope: 'Singleton', autobind: true });
   const lifetime = new Lifetime();
   const bindings: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../../config/config.js';
 
 /**
@@ -9,9 +9,11 @@ import type { AppConfig } from '../../config/config.js';
 export function createLogger(
   config: Pick<AppConfig, 'logLevel' | 'env'>,
   /** Fields added to every line (the current trace and span ids when tracing is on). */
-  mixin?: () => Record<string, string>,
+  mixin?: (line: object, level: number, logger: Logger) => Record<string, string>,
+  /** Where lines go; stdout by default. */
+  destination?: DestinationStream,
 ): Logger {
-  return pino({
+  const options: pino.LoggerOptions = {
     ...(mixin && { mixin }),
     level: config.logLevel,
     base: { service: 'conduit-cqrs' },
@@ -29,5 +31,6 @@ export function createLogger(
       censor: '[redacted]',
     },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

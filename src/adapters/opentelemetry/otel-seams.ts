@@ -34,7 +34,7 @@ export function traceHttp(tracing: OpenTelemetryTracing): (app: FastifyInstance)
     traced.span.end();
   };
   return (app) => {
-    app.addHook('onRequest', (request, _reply, done) => {
+    app.addHook('onRequest', (request, reply, done) => {
       const parent = propagator.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
       const span = tracing.tracer.startSpan(
         request.method,
@@ -43,6 +43,7 @@ export function traceHttp(tracing: OpenTelemetryTracing): (app: FastifyInstance)
       );
       const context = trace.setSpan(parent, span);
       open.set(request, { span, context });
+      request.log = reply.log = tracing.bindLogger(request.log, span);
       tracing.within(context, done);
     });
     app.addHook('preHandler', (request, _reply, done) => {

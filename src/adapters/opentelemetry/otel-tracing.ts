@@ -70,6 +70,7 @@ export function samplerFromEnv(env: NodeJS.ProcessEnv): Sampler {
  */
 export class OpenTelemetryTracing implements Tracing {
   private readonly storage = new AsyncLocalStorage<Context>();
+  private readonly boundLoggers = new WeakSet<object>();
   private readonly provider: TracerProvider;
   readonly tracer: Tracer;
 
@@ -101,12 +102,27 @@ export class OpenTelemetryTracing implements Tracing {
     return span ? traceparentOf(span) : undefined;
   }
 
-  /** The current span's ids for a log line (pino `mixin`); nothing outside a span. */
-  logFields(): Record<string, string> {
+  /**
+   * The current span's ids for a log line (pino `mixin`); nothing outside a span, nor for a
+   * logger that carries a request's ids already (`bindLogger`).
+   */
+  logFields(logger?: object): Record<string, string> {
+    if (logger !== undefined && this.boundLoggers.has(logger)) return {};
     const span = trace.getSpan(this.active());
     if (!span || !trace.isSpanContextValid(span.spanContext())) return {};
     const { traceId, spanId } = span.spanContext();
     return { trace_id: traceId, span_id: spanId };
+  }
+
+  /**
+   * A child logger carrying the span's ids: request logs are written from socket events,
+   * outside the request's async context, so the ids must travel with the logger there.
+   */
+  bindLogger<L extends { child(bindings: Record<string, string>): L }>(logger: L, span: Span): L {
+    const { traceId, spanId } = span.spanContext();
+    const child = logger.child({ trace_id: traceId, span_id: spanId });
+    this.boundLoggers.add(child);
+    return child;
   }
 
   /** Runs `work` in a new span, child of the current one; ends it, marking exceptions as errors. */

@@ -222,6 +222,7 @@ export class Projector {
    * that one failing event is retried (or parked) alone. Answers how many were applied.
    */
   private applyBatch(batch: readonly OutboxEntry[]): Promise<number> {
+    if (this.tracing === noTracing) return this.applyTraced(batch);
     // The span continues the trace of the request that wrote the events (stored with each);
     // a batch of several traces is its own trace, linked to each of them.
     const contexts = [...new Set(batch.map((entry) => entry.traceContext).filter((c): c is string => c !== undefined))];

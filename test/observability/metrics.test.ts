@@ -153,7 +153,7 @@ describe('GET /metrics', () => {
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
   });
 
-  it('is absent with METRICS=off, and nothing is counted', async () => {
+  it('is absent with METRICS=off: no registry, no route', async () => {
     const app = await start({ metrics: 'off' });
     expect(app.application.composition.telemetry.metrics).toBeNull();
     expect((await app.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);

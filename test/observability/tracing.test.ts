@@ -79,7 +79,7 @@ describe('tracing', () => {
     expect(stored?.traceContext).toBe(`00-${CALLER_TRACE}-${idOf(handler!)}-01`);
   });
 
-  it('spans SQL statements on the embedded database', async () => {
+  it('spans SQL statements on the embedded database', { timeout: 180_000 }, async () => {
     const exporter = new InMemorySpanExporter();
     const stack = await openStackEnvironment('pglite');
     const application = await createApplication(loadConfig(stack.env as NodeJS.ProcessEnv), {
@@ -154,7 +154,7 @@ async function startCollector(): Promise<{ server: Server; url: string; exports:
 }
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('tracing across processes', () => {
-  it('continues the request’s trace in the worker process that projects its event (OTLP/HTTP protobuf)', async () => {
+  it('continues the request’s trace in the worker process that projects its event (OTLP/HTTP protobuf)', { timeout: 180_000 }, async () => {
     const collector = await startCollector();
     const stack = await openStackEnvironment('postgres');
     const env = { ...stack.env, PROJECTOR: 'worker', READ_YOUR_WRITES_TIMEOUT_MS: '20000', LOG_LEVEL: 'error' };
@@ -172,6 +172,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('tracing across processes', () =
       await publish({ app: application.http, application, close: async () => {} }, { traceparent });
       const [handler] = named(exporter.getFinishedSpans(), 'use case createArticle');
       expect(handler).toBeDefined();
+      // Projected by the worker (the write waited for it, unless the worker was slow to start).
+      const outbox = application.composition.container.get<EventOutbox>(EventOutbox);
+      while ((await outbox.backlog('projector')).pending > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       // The worker exports what it buffered when it stops.
       worker.kill('SIGTERM');
       await once(worker, 'exit');

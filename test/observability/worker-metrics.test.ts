@@ -11,7 +11,7 @@ import { sample } from './exposition.js';
  * projection has: read-your-writes waits, the PostgreSQL pool. Needs PostgreSQL.
  */
 describe.skipIf(!process.env.TEST_DATABASE_URL)('metrics of a projector worker and of the API waiting for it', () => {
-  it('counts the projections in the worker and the waits in the API', async () => {
+  it('counts the projections in the worker and the waits in the API', { timeout: 120_000 }, async () => {
     const stack = await openStackEnvironment('postgres');
     const env = { ...stack.env, PROJECTOR: 'worker', READ_YOUR_WRITES_TIMEOUT_MS: '20000' } as NodeJS.ProcessEnv;
     const logger = pino({ level: 'silent' });

@@ -49,8 +49,11 @@ describe('tracing', () => {
     apps.push(app);
     const slug = await publish(app, { traceparent });
     expect((await app.app.inject({ method: 'GET', url: `/api/articles/${slug}` })).statusCode).toBe(200);
+    expect((await app.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
 
     const spans = exporter.getFinishedSpans();
+    // Probes are not traced.
+    expect(spans.filter((span) => String(span.attributes['url.path']).startsWith('/health/'))).toEqual([]);
     const [server] = named(spans, 'POST /api/articles');
     expect(server).toBeDefined();
     expect(server!.spanContext().traceId).toBe(CALLER_TRACE);

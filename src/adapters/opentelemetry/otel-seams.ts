@@ -35,6 +35,8 @@ export function traceHttp(tracing: OpenTelemetryTracing): (app: FastifyInstance)
   };
   return (app) => {
     app.addHook('onRequest', (request, reply, done) => {
+      // Probes and scrapes arrive every few seconds: a trace each would bury the requests that matter.
+      if (request.url.startsWith('/health/') || request.url === '/metrics') return done();
       const parent = propagator.extract(ROOT_CONTEXT, request.headers, defaultTextMapGetter);
       const span = tracing.tracer.startSpan(
         request.method,

@@ -13,7 +13,7 @@ import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { AsyncCommitScope } from '../adapters/system/async-commit-scope.js';
 import type { AppConfig } from '../config/config.js';
 import { resolveJwtSecret } from '../config/jwt-secret.js';
-import { compose, type Composition, type Overrides } from '../container.js';
+import { compose, type Composition, type Overrides, type ProcessRole } from '../container.js';
 
 /** How often an in-process projector looks for events no writer projected (retries, crash recovery). */
 const BACKGROUND_CATCH_UP_MS = 1_000;
@@ -106,7 +106,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
     }, BACKGROUND_CATCH_UP_MS);
     timer.unref();
   }
-  const metricsServer = await exposeMetrics(composition, config, () => draining);
+  const metricsServer = await exposeMetrics(composition, config, 'api', () => draining);
   const bindings = { ...composition.bindings, Projector: inline ? 'in-process' : 'worker processes (npm run worker)' };
   logger.info({ bindings }, 'adapters bound');
   return {
@@ -145,7 +145,7 @@ export async function createProjectorWorker(config: AppConfig, overrides: Overri
   const projector = container.get(Projector);
   let metricsServer: MetricsServer | null;
   try {
-    metricsServer = await exposeMetrics(composition, config, () => false);
+    metricsServer = await exposeMetrics(composition, config, 'worker', () => false);
   } catch (error) {
     await composition.close();
     throw error;
@@ -170,7 +170,12 @@ export async function createProjectorWorker(config: AppConfig, overrides: Overri
  * The readiness gauges (the same checks as /health/ready) and, with METRICS_PORT, the
  * metrics listener of its own; null when there is none (metrics off, or on the API's port).
  */
-async function exposeMetrics(composition: Composition, config: AppConfig, draining: () => boolean): Promise<MetricsServer | null> {
+async function exposeMetrics(
+  composition: Composition,
+  config: AppConfig,
+  role: ProcessRole,
+  draining: () => boolean,
+): Promise<MetricsServer | null> {
   const { metrics } = composition.telemetry;
   if (!metrics) return null;
   const checks: readonly ReadinessCheck[] = composition.readiness;
@@ -179,7 +184,10 @@ async function exposeMetrics(composition: Composition, config: AppConfig, draini
     const dependencies = Object.fromEntries(Object.entries(assessed.checks).map(([name, state]) => [name, dependencyUp(state)]));
     return { dependencies, ready: assessed.ready };
   });
-  if (config.metricsPort === undefined) return null;
+  if (config.metricsPort === undefined) {
+    if (role === 'worker') composition.logger.info('METRICS_PORT is not set: this worker serves no metrics');
+    return null;
+  }
   const server = await serveMetrics(() => metrics.exposition(), config.metricsPort, config.host);
   composition.logger.info({ port: server.port }, 'metrics served on their own port');
   return server;

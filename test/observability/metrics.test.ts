@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLICATION_METRICS, DEFAULT_METRICS } from '../../deploy/tools/metric-catalog.js';
+import { loadConfig } from '../../src/config/config.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FastTestHasher } from '../http/support/client.js';
 import { sample, samples } from './exposition.js';
@@ -151,6 +152,11 @@ describe('GET /metrics', () => {
     const text = await res.text();
     expect(sample(text, 'http_request_duration_seconds_count', { method: 'POST', route: '/api/users', status_code: '201' })).toBe(1);
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+  });
+
+  it('refuses a METRICS_PORT equal to PORT', () => {
+    expect(() => loadConfig({ PORT: '3000', METRICS_PORT: '3000' })).toThrow(/METRICS_PORT must differ from PORT/);
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
   });
 
   it('is absent with METRICS=off: no registry, no route', async () => {

@@ -22,7 +22,7 @@ const REPAIR_CHECK_MS = 5_000;
 /** The longest a worker sleeps between looks when no signal woke it. */
 const WORKER_IDLE_MS = 1_000;
 
-/** Every use case, built and wrapped once from the registry (the query cache, read-your-writes, the command log). */
+/** Every use case, built and wrapped once from the registry: the query cache, read-your-writes, the command log and metrics, tracing (outermost). */
 function useCasesOf(composition: Composition, config: AppConfig, inline: boolean): UseCases {
   const { container } = composition;
   const timeoutMs = config.readYourWritesTimeoutMs;

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Container, type ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
-import { OutboxAppendOptions, type OutboxSignals } from './application/read-side/event-outbox.js';
+import { EventOutbox, OutboxAppendOptions, type OutboxSignals } from './application/read-side/event-outbox.js';
 import { ProjectorOptions } from './application/read-side/projector.js';
 import { ReadSideStartup } from './application/read-side/read-side-startup.js';
+import { Tracing } from './application/shared/tracing.js';
 import { PasswordHasher } from './application/users/password-hasher.js';
 import type { ReadinessCheck } from './adapters/http/http-deps.js';
 import { createLogger } from './adapters/observability/logger.js';
@@ -16,9 +17,10 @@ import { systemModule } from './adapters/system/system.module.js';
 import { Lifetime } from './composition/lifetime.js';
 import { bindSharedState, type SharedState } from './composition/shared-state.js';
 import { bindStorage } from './composition/storage.js';
+import { startTelemetry, type Telemetry, type TelemetryOverrides } from './composition/telemetry.js';
 import type { AppConfig } from './config/config.js';
 
-export interface Overrides {
+export interface Overrides extends TelemetryOverrides {
   readonly logger?: Logger;
   /** Replaces the argon2 hasher (tests that register many users). */
   readonly passwordHasher?: PasswordHasher;
@@ -40,6 +42,8 @@ export interface Composition {
   readonly signals: OutboxSignals;
   /** The query cache and the rate-limit counters, shared through Redis when it is configured. */
   readonly shared: SharedState;
+  /** Metrics and tracing, each null when off. */
+  readonly telemetry: Telemetry;
   /** Closes everything opened, last opened first. */
   close(): Promise<void>;
 }
@@ -50,7 +54,9 @@ export interface Composition {
  * constructors' `@inject` tokens (application classes are bound by themselves: autobind).
  */
 export async function compose(config: AppConfig, role: ProcessRole, overrides: Overrides = {}): Promise<Composition> {
-  const logger = overrides.logger ?? createLogger(config);
+  const telemetry = await startTelemetry(config, `conduit-${role}`, overrides);
+  const tracing = telemetry.tracing?.tracing;
+  const logger = overrides.logger ?? createLogger(config, tracing && ((_line, _level, log) => tracing.logFields(log)));
   const container = new Container({ defaultScope: 'Singleton', autobind: true });
   const lifetime = new Lifetime();
   const bindings: Record<string, string> = {};
@@ -61,8 +67,11 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
   const readiness: ReadinessCheck[] = [];
   const inline = config.projector === 'inline' || config.storage === 'memory';
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  // Deferred first, so closed last: spans of the shutdown itself are still exported.
+  if (tracing) lifetime.defer(() => tracing.shutdown());
   try {
-    load('system', 'clock, ids, commit scope', systemModule(), observabilityModule(logger));
+    load('system', 'clock, ids, commit scope', systemModule(), observabilityModule(logger, telemetry.metrics));
+    if (tracing) container.bind(Tracing).toConstantValue(tracing);
     load('PasswordHasher', 'argon2id', securityModule());
     if (overrides.passwordHasher) container.rebind(PasswordHasher).toConstantValue(overrides.passwordHasher);
     container.bind(ProjectorOptions).toConstantValue({
@@ -76,6 +85,7 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
     container.bind(OutboxAppendOptions).toConstantValue({
       ownLease: role === 'api' && inline ? { owner, ms: config.projectorLeaseMs } : null,
       awaitMs: role === 'api' && !inline ? config.readYourWritesTimeoutMs : 0,
+      ...(tracing && { traceContext: () => tracing.current() }),
     });
     // Before the storage: the projector, built later, must find the cache's observer bound.
     const shared = await bindSharedState({ config, container, logger, lifetime, bindings, readiness });
@@ -90,8 +100,13 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
       database: overrides.database,
     });
     bindings.ReadModelGeneration = storage.generation;
+    const { database } = storage;
+    if (database && telemetry.tracing) database.observe(telemetry.tracing.statements(database.kind));
+    telemetry.metrics?.watchOutbox(container.get<EventOutbox>(EventOutbox), ['projector']);
+    telemetry.metrics?.watchPool(() => database?.poolUsage() ?? null);
+    bindings.Telemetry = `metrics ${telemetry.metrics ? 'on' : 'off'}, tracing ${tracing ? 'on (OTLP)' : 'off'}`;
     readiness.push({ name: 'read-store', check: () => container.get(ReadSideStartup).health() });
-    return { container, logger, bindings, readiness, signals: storage.signals, shared, close: () => lifetime.close() };
+    return { container, logger, bindings, readiness, signals: storage.signals, shared, telemetry, close: () => lifetime.close() };
   } catch (error) {
     // The first failure is the one to report; closing what was opened is best effort.
     await lifetime.close().catch(() => undefined);

@@ -2,15 +2,18 @@ import type { Logger } from 'pino';
 import { readThroughCache } from '../application/caching/read-through.js';
 import { Projector } from '../application/read-side/projector.js';
 import { AwaitOwnEvents, ProjectOwnEvents, readYourWritesWrapper } from '../application/shared/read-your-writes.js';
-import { observeUseCases } from '../application/shared/use-case-monitor.js';
+import { observeUseCases, UseCaseMonitor } from '../application/shared/use-case-monitor.js';
 import { assembleUseCases, type UseCases } from '../application/use-cases.js';
 import { buildHttpApp } from '../adapters/http/app.js';
-import { LoggingProjectionMonitor, LoggingUseCaseMonitor } from '../adapters/observability/logging-monitors.js';
+import { assessReadiness, dependencyUp } from '../adapters/http/health.js';
+import type { HttpTelemetry, ReadinessCheck } from '../adapters/http/http-deps.js';
+import { FanOutMonitor } from '../adapters/observability/fan-out-monitors.js';
+import { serveMetrics, type MetricsServer } from '../adapters/prometheus/metrics-server.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { AsyncCommitScope } from '../adapters/system/async-commit-scope.js';
 import type { AppConfig } from '../config/config.js';
 import { resolveJwtSecret } from '../config/jwt-secret.js';
-import { compose, type Composition, type Overrides } from '../container.js';
+import { compose, type Composition, type Overrides, type ProcessRole } from '../container.js';
 
 /** How often an in-process projector looks for events no writer projected (retries, crash recovery). */
 const BACKGROUND_CATCH_UP_MS = 1_000;
@@ -19,24 +22,26 @@ const REPAIR_CHECK_MS = 5_000;
 /** The longest a worker sleeps between looks when no signal woke it. */
 const WORKER_IDLE_MS = 1_000;
 
-/** Every use case, built and wrapped once from the registry (the query cache, read-your-writes, the command log). */
+/** Every use case, built and wrapped once from the registry: the query cache, read-your-writes, the command log and metrics, tracing (outermost). */
 function useCasesOf(composition: Composition, config: AppConfig, inline: boolean): UseCases {
   const { container } = composition;
   const timeoutMs = config.readYourWritesTimeoutMs;
   const projector = container.get(Projector);
-  const monitor = container.get(LoggingProjectionMonitor);
+  const monitor = container.get(FanOutMonitor);
+  const { metrics, tracing } = composition.telemetry;
   const sync = inline
     ? new ProjectOwnEvents(projector)
     : new AwaitOwnEvents(composition.signals, timeoutMs, monitor);
-  const { cache } = composition.shared;
-  const cached =
-    cache.state() === 'off' ? [] : [readThroughCache(cache, { item: config.cacheTtlMs, list: config.cacheListTtlMs ?? config.cacheTtlMs })];
+  const cache = tracing ? tracing.cache(composition.shared.cache) : composition.shared.cache;
+  const lifetimes = { item: config.cacheTtlMs, list: config.cacheListTtlMs ?? config.cacheTtlMs };
+  const cached = cache.state() === 'off' ? [] : [readThroughCache(cache, lifetimes, metrics ?? undefined)];
   return assembleUseCases(
     (handler) => container.get(handler),
     [
       ...cached,
       readYourWritesWrapper(container.get(AsyncCommitScope), sync),
-      observeUseCases(container.get(LoggingUseCaseMonitor)),
+      observeUseCases(container.get<UseCaseMonitor>(UseCaseMonitor)),
+      ...(tracing ? [tracing.useCases] : []),
     ],
   );
 }
@@ -46,6 +51,8 @@ export interface Application {
   readonly useCases: UseCases;
   readonly composition: Composition;
   readonly logger: Logger;
+  /** The port /metrics is served on when METRICS_PORT is set (the actual one when 0 asked for any); else null. */
+  readonly metricsPort: number | null;
   /** Starts draining: readiness answers 503 and every answer asks the client to reconnect elsewhere. */
   drain(): void;
   close(): Promise<void>;
@@ -59,6 +66,10 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
   const projector = container.get(Projector);
   const useCases = useCasesOf(composition, config, inline);
   let draining = false;
+  const { metrics, tracing } = composition.telemetry;
+  const separatePort = config.metricsPort !== undefined;
+  const telemetry: HttpTelemetry | undefined =
+    metrics || tracing ? { ...metrics?.http(!separatePort), ...(tracing && { trace: tracing.http }) } : undefined;
   const http = buildHttpApp(
     {
       useCases,
@@ -73,6 +84,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
         trustProxy: config.trustProxy,
         sharedMaxAgeS: config.httpSharedMaxAgeS,
       },
+      telemetry,
     },
     { draining: () => draining },
   );
@@ -94,6 +106,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
     }, BACKGROUND_CATCH_UP_MS);
     timer.unref();
   }
+  const metricsServer = await exposeMetrics(composition, config, 'api', () => draining);
   const bindings = { ...composition.bindings, Projector: inline ? 'in-process' : 'worker processes (npm run worker)' };
   logger.info({ bindings }, 'adapters bound');
   return {
@@ -101,11 +114,13 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
     useCases,
     composition,
     logger,
+    metricsPort: metricsServer?.port ?? null,
     drain: () => {
       draining = true;
     },
     close: async () => {
       if (timer) clearInterval(timer);
+      await metricsServer?.close();
       await http.close();
       if (inline) await projector.catchUp();
       await composition.close();
@@ -116,6 +131,8 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
 export interface ProjectorWorker {
   readonly logger: Logger;
   readonly composition: Composition;
+  /** The port /metrics is served on (METRICS_PORT; the actual one when 0 asked for any); null: none. */
+  readonly metricsPort: number | null;
   /** Projects until `signal` aborts, finishing the batch in progress. */
   run(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
@@ -126,14 +143,52 @@ export async function createProjectorWorker(config: AppConfig, overrides: Overri
   const composition = await compose(config, 'worker', overrides);
   const { container, logger } = composition;
   const projector = container.get(Projector);
+  let metricsServer: MetricsServer | null;
+  try {
+    metricsServer = await exposeMetrics(composition, config, 'worker', () => false);
+  } catch (error) {
+    await composition.close();
+    throw error;
+  }
   logger.info({ bindings: { ...composition.bindings, Projector: 'worker' } }, 'projector worker started');
   return {
     logger,
     composition,
+    metricsPort: metricsServer?.port ?? null,
     run: async (signal) => {
       await projector.repairReadStore();
       await projector.runUntil(signal, composition.signals, WORKER_IDLE_MS);
     },
-    close: () => composition.close(),
+    close: async () => {
+      await metricsServer?.close();
+      await composition.close();
+    },
   };
+}
+
+/**
+ * The readiness gauges (the same checks as /health/ready) and, with METRICS_PORT, the
+ * metrics listener of its own; null when there is none (metrics off, or on the API's port).
+ */
+async function exposeMetrics(
+  composition: Composition,
+  config: AppConfig,
+  role: ProcessRole,
+  draining: () => boolean,
+): Promise<MetricsServer | null> {
+  const { metrics } = composition.telemetry;
+  if (!metrics) return null;
+  const checks: readonly ReadinessCheck[] = composition.readiness;
+  metrics.watchReadiness(async () => {
+    const assessed = await assessReadiness(checks, draining(), composition.logger);
+    const dependencies = Object.fromEntries(Object.entries(assessed.checks).map(([name, state]) => [name, dependencyUp(state)]));
+    return { dependencies, ready: assessed.ready };
+  });
+  if (config.metricsPort === undefined) {
+    if (role === 'worker') composition.logger.info('METRICS_PORT is not set: this worker serves no metrics');
+    return null;
+  }
+  const server = await serveMetrics(() => metrics.exposition(), config.metricsPort, config.host);
+  composition.logger.info({ port: server.port }, 'metrics served on their own port');
+  return server;
 }

@@ -77,6 +77,18 @@ const settings = {
   LOGIN_MAX_FAILURES_PER_IP: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 100 },
   /** The login guard's window, in seconds, from a key's first failure. */
   LOGIN_WINDOW_S: { type: 'integer', minimum: 1, maximum: 86_400, default: 900 },
+
+  // Metrics and traces (docs/operations.md, docs/adr/013-metrics-and-tracing.md).
+  /** Prometheus metrics (`GET /metrics`); `off`: no registry, nothing counted. */
+  METRICS: { type: 'string', enum: ['on', 'off'], default: 'on' },
+  /** Serve /metrics on this port of its own (then not on PORT); the worker's only listener. Absent: the API serves it on PORT, the worker not at all. */
+  METRICS_PORT: { type: 'integer', minimum: 0, maximum: 65535 },
+  /** OTLP collector (e.g. http://127.0.0.1:4318): traces are exported there; absent → no tracing, no SDK loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: { type: 'string', pattern: '^https?://' },
+  /** The OTLP protocol: only `http/protobuf` (the default) is supported. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: { type: 'string', enum: ['http/protobuf'] },
+  /** `true` turns tracing off even with an endpoint (the standard OpenTelemetry switch). */
+  OTEL_SDK_DISABLED: { type: 'boolean', default: false },
 } as const;
 
 const schema = { type: 'object', properties: settings, additionalProperties: false } as const;
@@ -141,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(
       'PROJECTOR=worker needs DATABASE_URL: separate projector processes share the outbox through PostgreSQL (the embedded database is single-process)',
     );
+  if (raw.METRICS_PORT !== undefined && raw.METRICS_PORT !== 0 && raw.METRICS_PORT === raw.PORT)
+    throw new ConfigError('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
   const named = Object.fromEntries(Object.entries(raw).map(([key, value]) => [camel(key), value])) as Settings;
   const { nodeEnv, jwtTtl, corsOrigins, ...rest } = named;
   return {

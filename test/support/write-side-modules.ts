@@ -15,6 +15,9 @@ import { LocalOutboxSignals } from '../../src/adapters/memory/local-outbox-signa
 import { systemModule } from '../../src/adapters/system/system.module.js';
 import type { WriteSide } from '../contract/repositories/write-side.contract.js';
 
+/** The trace context the write sides of the tests store with appended events (set by a test, reset after it). */
+export const appendedTraceContext: { value: string | undefined } = { value: undefined };
+
 /**
  * One process's write side, built from the same container modules the composition root
  * loads (never bound by hand here): what the repository and outbox contract suites run on.
@@ -23,7 +26,7 @@ import type { WriteSide } from '../contract/repositories/write-side.contract.js'
 export function writeSideIn(storage: 'memory' | SqlDatabase): { readonly side: WriteSide; readonly container: Container } {
   const container = new Container({ defaultScope: 'Singleton', autobind: true });
   container.load(systemModule(), storage === 'memory' ? memoryModule() : sqlWriteModule(storage, new LocalOutboxSignals()));
-  container.bind(OutboxAppendOptions).toConstantValue({ ownLease: null, awaitMs: 0 });
+  container.bind(OutboxAppendOptions).toConstantValue({ ownLease: null, awaitMs: 0, traceContext: () => appendedTraceContext.value });
   return {
     container,
     side: {

@@ -26,6 +26,7 @@ import {
 import { healthRoutes, type HealthState } from './health.js';
 import { httpCaching } from './http-caching.js';
 import type { HttpDeps, HttpOptions } from './http-deps.js';
+import { telemetryRoutes } from './telemetry.js';
 import { articleRoutes } from './routes/articles.js';
 import { commentRoutes } from './routes/comments.js';
 import { profileRoutes } from './routes/profiles.js';
@@ -68,7 +69,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     genReqId: requestId,
     // Probes arrive every few seconds; logging each would drown the requests that matter.
     // A failing readiness check still logs why.
-    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/health/') }),
+    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/health/') || request.url === '/metrics' }),
     // Node's default lets a slow client hold a socket for minutes while it trickles a body.
     requestTimeout: 30_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
@@ -79,6 +80,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     clientErrorHandler: handleClientError,
   });
 
+  deps.telemetry?.trace?.(app);
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
@@ -104,6 +106,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
       max: options.rateLimitPerMinute,
       timeWindow: 60_000,
       keyGenerator: rateLimitKey(deps.tokens),
+      ...(deps.telemetry?.rateLimited && { onExceeded: deps.telemetry.rateLimited }),
     });
   }
   app.register(
@@ -122,6 +125,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     { prefix: '/api' },
   );
   healthRoutes(app, deps.readiness, lifecycle);
+  if (deps.telemetry) telemetryRoutes(app, deps.telemetry);
   return app;
 }
 

@@ -49,11 +49,30 @@ export function healthRoutes(
   app.get('/health/live', { config }, async () => ({ status: 'ok' }));
 
   app.get('/health/ready', { config }, async (request, reply) => {
-    const outcomes = await Promise.all(readiness.map((check) => run(check, timeoutMs, request.log)));
-    const checks = Object.fromEntries(readiness.map((check, i) => [check.name, outcomes[i]]));
-    const draining = state.draining();
-    const ready = !draining && readiness.every((check, i) => check.critical !== true || SERVING.has(outcomes[i] ?? 'failed'));
-    const status = draining ? 'draining' : ready ? (outcomes.every((o) => o === 'ok') ? 'ok' : 'degraded') : 'unavailable';
+    const { ready, status, checks } = await assessReadiness(readiness, state.draining(), request.log, timeoutMs);
     return reply.code(ready ? 200 : 503).send({ status, checks });
   });
 }
+
+export interface ReadinessAssessment {
+  readonly ready: boolean;
+  readonly status: 'ok' | 'degraded' | 'unavailable' | 'draining';
+  readonly checks: Readonly<Record<string, DependencyState>>;
+}
+
+/** Runs every check at once, each bounded by `timeoutMs`: what the readiness probe answers (and the metrics report). */
+export async function assessReadiness(
+  readiness: readonly ReadinessCheck[],
+  draining: boolean,
+  log: FastifyBaseLogger,
+  timeoutMs = READINESS_TIMEOUT_MS,
+): Promise<ReadinessAssessment> {
+  const outcomes = await Promise.all(readiness.map((check) => run(check, timeoutMs, log)));
+  const checks = Object.fromEntries(readiness.map((check, i) => [check.name, outcomes[i]!]));
+  const ready = !draining && readiness.every((check, i) => check.critical !== true || SERVING.has(outcomes[i] ?? 'failed'));
+  const status = draining ? 'draining' : ready ? (outcomes.every((o) => o === 'ok') ? 'ok' : 'degraded') : 'unavailable';
+  return { ready, status, checks };
+}
+
+/** Whether a dependency counts as up in the metrics: only `ok` (degraded is worked around, but not up). */
+export const dependencyUp = (state: DependencyState): boolean => state === 'ok';

@@ -1,4 +1,5 @@
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { UseCases } from '../../application/use-cases.js';
 import type { TokenService } from '../security/token-service.js';
@@ -43,4 +44,18 @@ export interface HttpDeps {
   readonly options: HttpOptions;
   /** Where the rate limit counts (Redis, shared by every replica); absent → in this process. */
   readonly rateLimitStore?: Pick<RateLimitPluginOptions, 'store' | 'skipOnError'> | undefined;
+  /** Metrics and tracing (absent: both off, and nothing of them runs per request). */
+  readonly telemetry?: HttpTelemetry | undefined;
+}
+
+/** What the HTTP adapter reports to (metrics) and how it joins traces; each part absent when off. */
+export interface HttpTelemetry {
+  /** Told of every answered request: its route template (null when no route matched), status and duration. */
+  readonly requestFinished?: (method: string, route: string | null, statusCode: number, seconds: number) => void;
+  /** Told of each request the rate limit refused (429). */
+  readonly rateLimited?: () => void;
+  /** Serves `GET /metrics` on this app (absent: metrics off, or served on their own port). */
+  readonly exposition?: () => Promise<{ readonly contentType: string; readonly body: string }>;
+  /** Registers the tracing hooks; called before any other hook is added. */
+  readonly trace?: (app: FastifyInstance) => void;
 }

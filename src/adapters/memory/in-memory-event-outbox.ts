@@ -69,7 +69,7 @@ export class InMemoryEventOutbox implements EventOutbox {
     queued.leaseExpiresAt = null;
   }
 
-  async backlog(subscriber: OutboxSubscriber): Promise<OutboxBacklog> {
+  async backlog(subscriber: OutboxSubscriber, countUpTo = Number.POSITIVE_INFINITY): Promise<OutboxBacklog> {
     let pending = 0;
     let parked = 0;
     let oldest: number | null = null;
@@ -82,7 +82,7 @@ export class InMemoryEventOutbox implements EventOutbox {
       const occurredAt = this.store.occurredAt(queued.position);
       if (occurredAt !== null && (oldest === null || occurredAt < oldest)) oldest = occurredAt;
     }
-    return { pending, parked, oldestAgeMs: oldest === null ? null : Date.now() - oldest };
+    return { pending: Math.min(pending, countUpTo), parked: Math.min(parked, countUpTo), oldestAgeMs: oldest === null ? null : Date.now() - oldest };
   }
 
   async lastPosition(): Promise<number> {

@@ -58,7 +58,12 @@ export class InMemoryWriteStore {
   readonly favoritesCount = new Map<string, number>();
 
   /** Position p is at index p - 1: positions start at 1 and the log is never cut. */
-  private log: { readonly position: number; readonly occurredAt: number; readonly event: ConduitEvent }[] = [];
+  private log: {
+    readonly position: number;
+    readonly occurredAt: number;
+    readonly event: ConduitEvent;
+    readonly traceContext: string | undefined;
+  }[] = [];
   /** Per subscriber, its events still to do, in position order (a Map keeps insertion order). */
   private readonly queues = new Map<OutboxSubscriber, Map<number, QueuedEvent>>([['projector', new Map()]]);
   private lastCommentId = 0;
@@ -147,7 +152,8 @@ export class InMemoryWriteStore {
   /** The logged event at `position`, as the subscribers see it. */
   entryAt(position: number, attempts: number): OutboxEntry | null {
     const logged = this.log[position - 1];
-    return logged === undefined ? null : { position, event: copy(logged.event), attempts };
+    if (logged === undefined) return null;
+    return { position, event: copy(logged.event), attempts, ...(logged.traceContext && { traceContext: logged.traceContext }) };
   }
 
   occurredAt(position: number): number | null {
@@ -176,7 +182,8 @@ export class InMemoryWriteStore {
   private appendEvent(event: ConduitEvent): OutboxEntry {
     const position = this.log.length + 1;
     const now = Date.now();
-    this.log.push({ position, occurredAt: event.occurredAt.getTime(), event: copy(event) });
+    const traceContext = this.append.traceContext?.();
+    this.log.push({ position, occurredAt: event.occurredAt.getTime(), event: copy(event), traceContext });
     this.recordedVersions.add(versionKey(event));
     const { ownLease, awaitMs } = this.append;
     for (const [subscriber, queue] of this.queues) {
@@ -192,7 +199,7 @@ export class InMemoryWriteStore {
         lastError: null,
       });
     }
-    return { position, event, attempts: 0 };
+    return { position, event, attempts: 0, ...(traceContext && { traceContext }) };
   }
 }
 

@@ -2,15 +2,21 @@ import { ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
 import { ProjectionMonitor, ProjectionObserver } from '../../application/read-side/projector.js';
 import { UseCaseMonitor } from '../../application/shared/use-case-monitor.js';
+import type { PrometheusMetrics } from '../prometheus/prometheus-metrics.js';
+import { FanOutMonitor } from './fan-out-monitors.js';
 import { LoggingProjectionMonitor, LoggingUseCaseMonitor } from './logging-monitors.js';
 
-/** Where the application reports: the log (the command log, projection trouble). */
-export const observabilityModule = (logger: Logger): ContainerModule =>
+/** Where the application reports: the log (the command log, projection trouble) and, when on, the metrics. */
+export const observabilityModule = (logger: Logger, metrics: PrometheusMetrics | null = null): ContainerModule =>
   new ContainerModule(({ bind }) => {
-    bind(LoggingProjectionMonitor).toConstantValue(new LoggingProjectionMonitor(logger));
-    bind(ProjectionMonitor).toService(LoggingProjectionMonitor);
-    bind(LoggingUseCaseMonitor).toConstantValue(new LoggingUseCaseMonitor(logger));
-    bind(UseCaseMonitor).toService(LoggingUseCaseMonitor);
+    const logging = new LoggingProjectionMonitor(logger);
+    const commands = new LoggingUseCaseMonitor(logger);
+    bind(LoggingProjectionMonitor).toConstantValue(logging);
+    bind(LoggingUseCaseMonitor).toConstantValue(commands);
+    const monitor = new FanOutMonitor(metrics ? [logging, commands, metrics] : [logging, commands]);
+    bind(FanOutMonitor).toConstantValue(monitor);
+    bind(ProjectionMonitor).toConstantValue(monitor);
+    bind(UseCaseMonitor).toConstantValue(monitor);
     // Nothing needs to hear about applied changes unless a cache is on (the composition rebinds it then).
     bind(ProjectionObserver).toConstantValue({ applied: async () => {}, replaced: async () => {} });
   });

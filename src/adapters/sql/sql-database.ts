@@ -18,6 +18,18 @@ export interface SqlExecutor {
   query<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
+/** Connections of a pool: handed out, waiting in the pool, and requests waiting for one. */
+export interface PoolUsage {
+  readonly used: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
+/** Told of every statement and transaction (tracing: a span around each); `work` runs it. */
+export interface StatementObserver {
+  statement<T>(sql: string, work: () => Promise<T>): Promise<T>;
+}
+
 /** An executor that also runs transactions (`work` must await only the statements of `tx`). */
 export interface SqlTransactor extends SqlExecutor {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
@@ -48,7 +60,12 @@ export class SqlDatabase implements SqlTransactor {
    * harmless, and not waiting for the disk releases their locks and hot counters at once.
    * Writes of the write model never use it: a client's write is durable when answered.
    */
-  readonly relaxed: SqlTransactor;
+  get relaxed(): SqlTransactor {
+    return this.relaxedView;
+  }
+
+  private relaxedView: SqlTransactor;
+  private observer: StatementObserver | null = null;
 
   constructor(
     readonly orm: SqlOrm,
@@ -58,11 +75,31 @@ export class SqlDatabase implements SqlTransactor {
     readonly url: string | undefined,
     private readonly onClose: () => Promise<void>,
     relaxed?: SqlTransactor,
+    private readonly pools: readonly pg.Pool[] = [],
   ) {
-    this.relaxed = relaxed ?? this;
+    this.relaxedView = relaxed ?? this;
   }
 
-  async query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  /** Reports every statement from now on, the relaxed ones included, to `observer`. */
+  observe(observer: StatementObserver): void {
+    this.observer = observer;
+    const relaxed = this.relaxedView;
+    if (relaxed !== this)
+      this.relaxedView = {
+        query: (sql, params) => observer.statement(sql, () => relaxed.query(sql, params)),
+        transaction: (work) => observer.statement('transaction', () => relaxed.transaction(work)),
+      };
+  }
+
+  query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.observer ? this.observer.statement(sql, () => this.execute<T>(sql, params)) : this.execute<T>(sql, params);
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.observer ? this.observer.statement('transaction', () => this.transact(work)) : this.transact(work);
+  }
+
+  private async execute<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     try {
       const result = await this.connection().getClient().executeQuery<T>(CompiledQuery.raw(sql, [...params]));
       return result.rows;
@@ -76,7 +113,7 @@ export class SqlDatabase implements SqlTransactor {
    * the transaction it is given: on PGlite the open transaction holds the only connection,
    * so awaiting any other query from inside would wait forever.
    */
-  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  private async transact<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     try {
       return await this.connection().transactional((trx) =>
         work({
@@ -121,6 +158,20 @@ export class SqlDatabase implements SqlTransactor {
    */
   async vacuum(): Promise<void> {
     await this.query('vacuum (analyze)');
+  }
+
+  /** The PostgreSQL pools' connections, summed (the ORM's and the relaxed one); null on PGlite, which has none. */
+  poolUsage(): PoolUsage | null {
+    if (this.pools.length === 0) return null;
+    let total = 0;
+    let idle = 0;
+    let waiting = 0;
+    for (const pool of this.pools) {
+      total += pool.totalCount;
+      idle += pool.idleCount;
+      waiting += pool.waitingCount;
+    }
+    return { used: total - idle, idle, waiting };
   }
 
   close(): Promise<void> {
@@ -169,6 +220,7 @@ export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlD
       throw translateOutage(error);
     });
     const relaxed = new RelaxedPool(options.databaseUrl, options.poolSize ?? 10);
+    const ormPool = await orm.em.getConnection().getNativeClient();
     return new SqlDatabase(
       orm as unknown as SqlOrm,
       'postgresql',
@@ -178,6 +230,7 @@ export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlD
         await orm.close(true);
       },
       relaxed,
+      [ormPool, relaxed.pool],
     );
   }
   const dataDir = options.dataDir ?? './data/pglite';
@@ -203,7 +256,7 @@ const RAW_TEXT_TYPES = [1082, 1114, 1184, 1186];
 
 /** SqlDatabase.relaxed on PostgreSQL: a small pool of its own whose sessions commit asynchronously. */
 class RelaxedPool implements SqlTransactor {
-  private readonly pool: pg.Pool;
+  readonly pool: pg.Pool;
 
   constructor(url: string, size: number) {
     const types = new pg.TypeOverrides();

@@ -9,6 +9,19 @@ import { isCachedQuery, QUERY_CACHING, type CacheLifetime, type QueryCaching } f
 export type CacheLifetimes = Readonly<Record<CacheLifetime, number>>;
 
 /**
+ * How each cached query's lookup ended: served from the cache, filled from the read store,
+ * or sent to the read store because the cache could not answer (an outage, a slow backend).
+ */
+export type CacheLookup = 'hit' | 'miss' | 'error';
+
+/** Told of every lookup of a cached query (metrics). */
+export interface CacheMonitor {
+  lookedUp(query: string, result: CacheLookup): void;
+}
+
+const unmonitored: CacheMonitor = { lookedUp: () => {} };
+
+/**
  * What is stored under a query's key: the anonymous data with the tags it depends on and
  * their stamps as read *before* the query that produced it. Without `stamps` it is a hint
  * only: the tags a key's data depended on last time, so that the next fill can read their
@@ -36,12 +49,16 @@ const isTwoStep = (handler: Executes<unknown>): handler is AnyQuery =>
  * applied where the use cases are assembled: the handler's anonymous `load` is cached, its
  * `present` runs per request. Other use cases pass through.
  */
-export const readThroughCache = (cache: Cache, lifetimes: CacheLifetimes): UseCaseWrapper => ({
+export const readThroughCache = (
+  cache: Cache,
+  lifetimes: CacheLifetimes,
+  monitor: CacheMonitor = unmonitored,
+): UseCaseWrapper => ({
   wrap: (name, kind, handler) => {
     if (kind !== 'query' || !isCachedQuery(name)) return handler;
     if (!isTwoStep(handler)) throw new Error(`use case ${name} has a caching policy but no load/present steps`);
     const policy = QUERY_CACHING[name] as QueryCaching<unknown, unknown>;
-    return new ReadThrough(name, handler, policy, cache, lifetimes[policy.lifetime]);
+    return new ReadThrough(name, handler, policy, cache, lifetimes[policy.lifetime], monitor);
   },
 });
 
@@ -76,6 +93,7 @@ class ReadThrough<I, D, O extends Result<unknown, DomainError>> implements Execu
     private readonly policy: QueryCaching<I, D>,
     private readonly cache: Cache,
     private readonly ttlMs: number,
+    private readonly monitor: CacheMonitor,
   ) {}
 
   async execute(input: I): Promise<O> {
@@ -89,9 +107,16 @@ class ReadThrough<I, D, O extends Result<unknown, DomainError>> implements Execu
     const entry = asStoredEntry(stored);
     const wanted = union(this.policy.inputTags(input), entry?.tags ?? []);
     const stamps = await this.cache.stamps(wanted);
-    if (stamps === null) return this.query.load(input);
+    if (stamps === null) {
+      this.monitor.lookedUp(this.name, 'error');
+      return this.query.load(input);
+    }
     const current = new Map(wanted.map((tag, i) => [tag, stamps[i]!]));
-    if (entry !== undefined && this.holds(entry, input, current)) return entry.data as D;
+    if (entry !== undefined && this.holds(entry, input, current)) {
+      this.monitor.lookedUp(this.name, 'hit');
+      return entry.data as D;
+    }
+    this.monitor.lookedUp(this.name, 'miss');
     return this.shared(key, input, began, current);
   }
 

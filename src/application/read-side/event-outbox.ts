@@ -6,6 +6,8 @@ export interface OutboxEntry {
   readonly event: ConduitEvent;
   /** Failed attempts of this subscriber so far. */
   readonly attempts: number;
+  /** The trace context (W3C traceparent) of the request that wrote the event, when it was traced. */
+  readonly traceContext?: string | undefined;
 }
 
 export interface ParkedEntry extends OutboxEntry {
@@ -23,6 +25,8 @@ export interface ParkedEntry extends OutboxEntry {
 export interface OutboxAppendOptions {
   readonly ownLease: { readonly owner: string; readonly ms: number } | null;
   readonly awaitMs: number;
+  /** The current trace context (W3C traceparent), stored with each appended event; absent when tracing is off. */
+  readonly traceContext?: (() => string | undefined) | undefined;
 }
 export const OutboxAppendOptions = Symbol.for('OutboxAppendOptions');
 
@@ -62,7 +66,11 @@ export interface EventOutbox {
   acknowledge(subscriber: OutboxSubscriber, positions: readonly number[]): Promise<void>;
   /** Records a failed attempt: due again at `retryAt`, or parked (null) with `reason`. */
   fail(subscriber: OutboxSubscriber, owner: string, position: number, reason: string, retryAt: Date | null): Promise<void>;
-  backlog(subscriber: OutboxSubscriber): Promise<OutboxBacklog>;
+  /**
+   * How far behind the subscriber is. With `countUpTo`, the counts stop there (a metrics
+   * scrape stays cheap however large the backlog grows).
+   */
+  backlog(subscriber: OutboxSubscriber, countUpTo?: number): Promise<OutboxBacklog>;
   /** The highest position written so far; 0 for an empty outbox. */
   lastPosition(): Promise<number>;
   /** Events after `position`, in order, done or not (replays, rebuilds); at most `limit`. */

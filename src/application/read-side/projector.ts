@@ -1,5 +1,6 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { DependencyUnavailable } from '../shared/errors.js';
+import { noTracing, Tracing } from '../shared/tracing.js';
 import { ensureActiveGeneration, ActiveGeneration } from './active-generation.js';
 import { EventOutbox, type OutboxEntry, type OutboxSignals } from './event-outbox.js';
 import { changeOf, type ReadModelChange } from './read-model-changes.js';
@@ -81,6 +82,7 @@ export class Projector {
     @inject(ProjectionObserver) private readonly observer: ProjectionObserver,
     @inject(ProjectionMonitor) private readonly monitor: ProjectionMonitor,
     @inject(ProjectorOptions) private readonly options: ProjectorOptions,
+    @inject(Tracing) @optional() private readonly tracing: Tracing = noTracing,
   ) {}
 
   /** Applies a writer's own events, just committed and leased to this process. Never rejects. */
@@ -219,7 +221,21 @@ export class Projector {
    * The batch in one write where the store allows it; when that fails, event by event, so
    * that one failing event is retried (or parked) alone. Answers how many were applied.
    */
-  private async applyBatch(batch: readonly OutboxEntry[]): Promise<number> {
+  private applyBatch(batch: readonly OutboxEntry[]): Promise<number> {
+    if (this.tracing === noTracing) return this.applyTraced(batch);
+    // The span continues the trace of the request that wrote the events (stored with each);
+    // a batch of several traces is its own trace, linked to each of them.
+    const contexts = [...new Set(batch.map((entry) => entry.traceContext).filter((c): c is string => c !== undefined))];
+    const traceIds = new Set(contexts.map((context) => context.split('-')[1]));
+    const parent = traceIds.size === 1 ? contexts[0] : undefined;
+    return this.tracing.inSpan(
+      'project events',
+      { parent, links: contexts, attributes: { 'conduit.events': batch.length, 'conduit.event_types': eventTypes(batch) } },
+      () => this.applyTraced(batch),
+    );
+  }
+
+  private async applyTraced(batch: readonly OutboxEntry[]): Promise<number> {
     const started = performance.now();
     const changes = batch.map((entry) => changeOf(entry.event));
     let done: OutboxEntry[];
@@ -263,6 +279,8 @@ export class Projector {
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 }
+
+const eventTypes = (batch: readonly OutboxEntry[]): string => [...new Set(batch.map((entry) => entry.event.type))].join(',');
 
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);

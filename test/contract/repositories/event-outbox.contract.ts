@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendedTraceContext } from '../../support/write-side-modules.js';
 import { Username } from '../../../src/domain/index.js';
 import {
   minutesAfterT0,
@@ -25,6 +26,31 @@ export function eventOutboxContract(open: OpenWriteSide): void {
     let w: WriteSide;
     beforeEach(async () => {
       w = await open();
+    });
+
+    afterEach(() => {
+      appendedTraceContext.value = undefined;
+    });
+
+    it('keeps the trace context of the write with each of its events (claims, replays, the commit report)', async () => {
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const untraced = await storedUser(w);
+      appendedTraceContext.value = traceparent;
+      const traced = await storedUser(w);
+      const { committed } = await w.commits.track(async () => storedUser(w));
+      expect(committed.map((entry) => entry.traceContext)).toEqual([traceparent]);
+      const claimed = await w.outbox.claim('projector', 'a', 10, LEASE);
+      const contextOf = (id: string) => claimed.find((entry) => entry.event.aggregateId === id)?.traceContext;
+      expect(contextOf(traced.id)).toBe(traceparent);
+      expect(contextOf(untraced.id)).toBeUndefined();
+      expect((await w.outbox.readAfter(0, 10)).map((entry) => entry.traceContext)).toEqual([undefined, traceparent, traceparent]);
+    });
+
+    it('counts a backlog up to the limit asked for', async () => {
+      for (let i = 0; i < 3; i++) await storedUser(w);
+      expect(await w.outbox.backlog('projector', 2)).toMatchObject({ pending: 2, parked: 0 });
+      expect((await w.outbox.backlog('projector')).pending).toBe(3);
+      expect((await w.outbox.backlog('projector', 2)).oldestAgeMs).toBeGreaterThanOrEqual(0);
     });
 
     it('is empty in an empty database', async () => {

@@ -18,13 +18,15 @@ interface OutboxRow {
   payload: unknown;
   occurred_at: Date | string;
   attempts: number | null;
+  trace_context: string | null;
 }
 
-const EVENT_COLUMNS = 'o.position, o.type, o.aggregate_type, o.aggregate_id, o.version, o.payload, o.occurred_at';
+const EVENT_COLUMNS = 'o.position, o.type, o.aggregate_type, o.aggregate_id, o.version, o.payload, o.occurred_at, o.trace_context';
 
 const toEntry = (row: OutboxRow): OutboxEntry => ({
   position: Number(row.position),
   attempts: row.attempts ?? 0,
+  ...(row.trace_context && { traceContext: row.trace_context }),
   // Only repositories write the outbox, and only ConduitEvents.
   event: {
     type: row.type,
@@ -117,14 +119,18 @@ export class SqlEventOutbox implements EventOutbox {
     );
   }
 
-  async backlog(subscriber: OutboxSubscriber): Promise<OutboxBacklog> {
+  async backlog(subscriber: OutboxSubscriber, countUpTo?: number): Promise<OutboxBacklog> {
+    // Each part walks the queue's primary key (subscriber, position) and stops at the limit
+    // (`limit null` is no limit); the oldest event is the lowest position still pending.
     const [row] = await this.db.query<{ pending: number; oldest_ms: number | null; parked: number }>(
-      `select count(*) filter (where p.parked_at is null)::int as pending,
-              (extract(epoch from now() - min(o.occurred_at) filter (where p.parked_at is null)) * 1000)::float8 as oldest_ms,
-              count(*) filter (where p.parked_at is not null)::int as parked
-         from outbox_pending p join outbox o on o.position = p.position
-        where p.subscriber = $1`,
-      [subscriber],
+      `select (select count(*)::int from (select 1 from outbox_pending
+                 where subscriber = $1 and parked_at is null limit $2) s) as pending,
+              (select (extract(epoch from now() - o.occurred_at) * 1000)::float8
+                 from outbox_pending p join outbox o on o.position = p.position
+                where p.subscriber = $1 and p.parked_at is null order by p.position limit 1) as oldest_ms,
+              (select count(*)::int from (select 1 from outbox_pending
+                 where subscriber = $1 and parked_at is not null limit $2) s) as parked`,
+      [subscriber, countUpTo ?? null],
     );
     return { pending: row?.pending ?? 0, oldestAgeMs: row?.oldest_ms ?? null, parked: row?.parked ?? 0 };
   }

@@ -56,10 +56,11 @@ export async function saveWithEvents<E extends ConduitEvent>(
   const rows = write();
   const n = rows.params.length;
   const { ownLease, awaitMs } = context.append;
+  const traceContext = context.append.traceContext?.();
   const sql = `with ${rows.ctes.join(',\n')},
     appended as (
-      insert into outbox (aggregate_type, aggregate_id, version, type, payload, occurred_at)
-      select e.aggregate_type, e.aggregate_id, e.version, e.type, e.payload, e.occurred_at
+      insert into outbox (aggregate_type, aggregate_id, version, type, payload, occurred_at, trace_context)
+      select e.aggregate_type, e.aggregate_id, e.version, e.type, e.payload, e.occurred_at, $${n + 5}::text
         from jsonb_to_recordset($${n + 1}::jsonb) as e(aggregate_type text, aggregate_id text, version integer,
                                                     type text, payload jsonb, occurred_at timestamptz)
        where exists (select 1 from written)
@@ -82,6 +83,7 @@ export async function saveWithEvents<E extends ConduitEvent>(
       ownLease?.owner ?? null,
       ownLease?.ms ?? 0,
       awaitMs,
+      traceContext ?? null,
     ]);
   } catch (error) {
     const conflict = saveConflictOf(error, field);
@@ -95,6 +97,7 @@ export async function saveWithEvents<E extends ConduitEvent>(
     position: positionOf.get(event.version) ?? 0,
     event,
     attempts: 0,
+    ...(traceContext && { traceContext }),
   }));
   context.commits.committed(entries);
   const { position: _position, version: _version, ...answer } = appended[0] ?? {};

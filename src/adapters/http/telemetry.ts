@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpTelemetry } from './http-deps.js';
+
+/**
+ * The request metric and the metrics endpoint. The metric is taken in `onResponse`, with
+ * the route's template (`/api/articles/:slug`), never the URL: a label per slug would grow
+ * without bound. Requests no route matched share one label (null here).
+ */
+export function telemetryRoutes(app: FastifyInstance, telemetry: HttpTelemetry): void {
+  const { requestFinished, exposition } = telemetry;
+  if (requestFinished)
+    app.addHook('onResponse', (request, reply, done) => {
+      requestFinished(request.method, request.routeOptions.url ?? null, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+  if (exposition)
+    app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
+      const { contentType, body } = await exposition();
+      return reply.type(contentType).header('cache-control', 'no-store').send(body);
+    });
+}

@@ -11,6 +11,7 @@ import type { ReadinessCheck } from './adapters/http/http-deps.js';
 import { createLogger } from './adapters/observability/logger.js';
 import { observabilityModule } from './adapters/observability/observability.module.js';
 import { securityModule } from './adapters/security/security.module.js';
+import { SqlNotificationOptions } from './adapters/sql/notifications/sql-notifications.js';
 import type { SqlDatabase } from './adapters/sql/sql-database.js';
 import { systemModule } from './adapters/system/system.module.js';
 import { Lifetime } from './composition/lifetime.js';
@@ -26,13 +27,15 @@ export interface Overrides {
   readonly database?: SqlDatabase;
 }
 
-/** The API answers requests; a worker only projects. */
-export type ProcessRole = 'api' | 'worker';
+/** The API answers requests; a worker only projects; a relay publishes the outbox; a notifier consumes the broker. */
+export type ProcessRole = 'api' | 'worker' | 'relay' | 'notifier';
 
 /** Every port bound and every store opened: what the API, the worker and the CLIs share. */
 export interface Composition {
   readonly container: Container;
   readonly logger: Logger;
+  /** This process's name in outbox leases (host:pid:random). */
+  readonly owner: string;
   /** Which adapter serves each concern (logged at start). */
   readonly bindings: Readonly<Record<string, string>>;
   readonly readiness: readonly ReadinessCheck[];
@@ -77,6 +80,7 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
       ownLease: role === 'api' && inline ? { owner, ms: config.projectorLeaseMs } : null,
       awaitMs: role === 'api' && !inline ? config.readYourWritesTimeoutMs : 0,
     });
+    container.bind(SqlNotificationOptions).toConstantValue({ fanOutBatch: config.notifierFanoutBatch });
     // Before the storage: the projector, built later, must find the cache's observer bound.
     const shared = await bindSharedState({ config, container, logger, lifetime, bindings, readiness });
     const storage = await bindStorage({
@@ -91,7 +95,7 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
     });
     bindings.ReadModelGeneration = storage.generation;
     readiness.push({ name: 'read-store', check: () => container.get(ReadSideStartup).health() });
-    return { container, logger, bindings, readiness, signals: storage.signals, shared, close: () => lifetime.close() };
+    return { container, logger, owner, bindings, readiness, signals: storage.signals, shared, close: () => lifetime.close() };
   } catch (error) {
     // The first failure is the one to report; closing what was opened is best effort.
     await lifetime.close().catch(() => undefined);

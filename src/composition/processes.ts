@@ -11,6 +11,8 @@ import { AsyncCommitScope } from '../adapters/system/async-commit-scope.js';
 import type { AppConfig } from '../config/config.js';
 import { resolveJwtSecret } from '../config/jwt-secret.js';
 import { compose, type Composition, type Overrides } from '../container.js';
+import { brokerUrlOf, startInProcessIntegration } from './integration.js';
+import { relayInWorker } from './integration-processes.js';
 
 /** How often an in-process projector looks for events no writer projected (retries, crash recovery). */
 const BACKGROUND_CATCH_UP_MS = 1_000;
@@ -94,7 +96,13 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
     }, BACKGROUND_CATCH_UP_MS);
     timer.unref();
   }
-  const bindings = { ...composition.bindings, Projector: inline ? 'in-process' : 'worker processes (npm run worker)' };
+  // No broker configured: this process relays and notifies on a bus of its own (integration.ts).
+  const integration = brokerUrlOf(config) === null ? await startInProcessIntegration(composition, config) : null;
+  const bindings = {
+    ...composition.bindings,
+    Projector: inline ? 'in-process' : 'worker processes (npm run worker)',
+    'Relay, Notifier': integration ? 'in-process (in-memory bus)' : 'npm run relay, npm run notifier (broker)',
+  };
   logger.info({ bindings }, 'adapters bound');
   return {
     http,
@@ -108,6 +116,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
       if (timer) clearInterval(timer);
       await http.close();
       if (inline) await projector.catchUp();
+      await integration?.close();
       await composition.close();
     },
   };
@@ -131,8 +140,10 @@ export async function createProjectorWorker(config: AppConfig, overrides: Overri
     logger,
     composition,
     run: async (signal) => {
+      const relaying = config.relay === 'worker' ? relayInWorker(composition, config, signal) : Promise.resolve();
       await projector.repairReadStore();
       await projector.runUntil(signal, composition.signals, WORKER_IDLE_MS);
+      await relaying;
     },
     close: () => composition.close(),
   };

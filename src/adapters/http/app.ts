@@ -28,6 +28,7 @@ import { httpCaching } from './http-caching.js';
 import type { HttpDeps, HttpOptions } from './http-deps.js';
 import { articleRoutes } from './routes/articles.js';
 import { commentRoutes } from './routes/comments.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { profileRoutes } from './routes/profiles.js';
 import { tagRoutes } from './routes/tags.js';
 import { userRoutes } from './routes/users.js';
@@ -118,6 +119,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
       articleRoutes(api, deps);
       commentRoutes(api, deps);
       tagRoutes(api, deps);
+      notificationRoutes(api, deps);
     },
     { prefix: '/api' },
   );

@@ -8,9 +8,6 @@ import type { AppConfig } from '../config/config.js';
 import type { Composition } from '../container.js';
 import { openMessageBus } from './message-bus.js';
 
-/** How long the notifier may take over one event (a large fan-out included) before it is redelivered. */
-const NOTIFIER_ACK_TIMEOUT_MS = 60_000;
-
 /** The broker the configuration names; null → none (the embedded default: an in-process bus). */
 export const brokerUrlOf = (config: AppConfig): string | null => config.natsUrl ?? config.amqpUrl ?? null;
 
@@ -92,7 +89,7 @@ export async function startNotifier(composition: Composition, config: AppConfig,
       name: NOTIFIER_CONSUMER,
       types: NOTIFIER_EVENT_TYPES,
       maxDeliveries: config.notifierMaxDeliveries,
-      ackTimeoutMs: NOTIFIER_ACK_TIMEOUT_MS,
+      ackTimeoutMs: config.notifierAckTimeoutMs,
       concurrency: config.notifierConcurrency,
       backoff: { initialMs: config.notifierRetryDelayMs, maxMs: Math.max(config.notifierRetryDelayMs, 30_000) },
     },

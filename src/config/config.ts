@@ -104,6 +104,8 @@ const settings = {
   NOTIFIER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 4 },
   /** Delay before the notifier's second delivery of a failing event (doubling, up to 30 s). */
   NOTIFIER_RETRY_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60_000, default: 1_000 },
+  /** How long one event may take the notifier (a large fan-out included) before it is delivered again, also after a notifier was killed. */
+  NOTIFIER_ACK_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 },
   /** Followers notified per statement when an article is published (one transaction per event). */
   NOTIFIER_FANOUT_BATCH: { type: 'integer', minimum: 1, maximum: 100_000, default: 5_000 },
 } as const;

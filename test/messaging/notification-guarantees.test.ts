@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTEGRATION_SOURCE, type IntegrationEvent } from '../../src/application/integration/integration-events.js';
 import type { MessageBus } from '../../src/application/integration/message-bus.js';
 import { openMessageBus } from '../../src/composition/message-bus.js';
-import { natsServerBinary } from '../contract/message-bus/brokers.js';
+import amqp from 'amqplib';
+import { rabbitNames } from '../../src/adapters/rabbitmq/rabbitmq-topology.js';
+import { natsServerBinary, rabbitmq } from '../contract/message-bus/brokers.js';
 import { boundedWrites, Processes, SETUP_TIMEOUT_MS, until, type ApiProcess, type ConduitProcess } from '../faults/support/processes.js';
 import { register, type User } from '../stack/support/api.js';
 import { openTestDatabase, type TestSqlDatabase } from '../support/sql.js';
@@ -14,11 +16,15 @@ import { difference, expectedNotifications, storedNotifications } from './suppor
 import { OwnNatsServer } from './support/nats-server.js';
 
 const NATS_SERVER = natsServerBinary();
+const RABBITMQ = await rabbitmq();
 const run = promisify(execFile);
+
+type BrokerKind = 'nats' | 'rabbitmq';
 
 /**
  * The notifications' guarantees with real processes: one API, two relays and two
- * notifiers on PostgreSQL and a NATS server of the test's own.
+ * notifiers on PostgreSQL and a broker — a NATS server of the test's own, or the shared
+ * RabbitMQ under names of the test's own (deleted afterwards).
  * 1. Relays and notifiers killed with SIGKILL at random moments while clients write, and
  *    started again: in the end every notification the write model calls for exists, once.
  * 2. The broker killed while clients write: every write answers as usual, the events wait
@@ -26,9 +32,10 @@ const run = promisify(execFile);
  * 3. A poison message is dead-lettered with its reason while the events after it are
  *    handled; `npm run dead-letters` lists it and replays it.
  */
-describe.skipIf(!process.env.TEST_DATABASE_URL || NATS_SERVER === null)('messaging guarantees: relay, notifier, broker', () => {
+const guarantees = (kind: BrokerKind) => () => {
   const processes = new Processes();
-  let nats: OwnNatsServer;
+  let nats: OwnNatsServer | null = null;
+  let brokerUrl: string;
   let db: TestSqlDatabase;
   let settings: Record<string, string>;
   let api: ApiProcess;
@@ -46,11 +53,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || NATS_SERVER === null)('messagi
   const services = () => [...relays, ...notifiers];
 
   beforeAll(async () => {
-    nats = await OwnNatsServer.start(NATS_SERVER as string);
+    if (kind === 'nats') nats = await OwnNatsServer.start(NATS_SERVER as string);
+    brokerUrl = nats?.url ?? RABBITMQ.url;
     db = await openTestDatabase('postgres');
     settings = {
       DATABASE_URL: db.url as string,
-      NATS_URL: nats.url,
+      [kind === 'nats' ? 'NATS_URL' : 'AMQP_URL']: brokerUrl,
       BUS_PREFIX: `t${randomBytes(4).toString('hex')}`,
       RELAY_LEASE_MS: '1500',
       RELAY_MAX_BACKOFF_MS: '500',
@@ -74,6 +82,16 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || NATS_SERVER === null)('messagi
     await processes.stopAll();
     await db?.close();
     await nats?.close();
+    if (kind === 'rabbitmq' && settings !== undefined) {
+      const names = rabbitNames(settings.BUS_PREFIX);
+      const connection = await amqp.connect(RABBITMQ.url);
+      const channel = await connection.createChannel();
+      await channel.deleteQueue(names.queueOf('notifier'));
+      await channel.deleteQueue(names.deadLetterQueueOf('notifier'));
+      await channel.deleteExchange(names.exchange);
+      await channel.deleteExchange(names.deadLetterExchange);
+      await connection.close();
+    }
   });
 
   const publish = async (author: User, status = 201) => {
@@ -143,7 +161,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || NATS_SERVER === null)('messagi
     await converged();
   }, 240_000);
 
-  it('keeps every write answering while the broker is down, and publishes what waited once it is back', async () => {
+  // The shared RabbitMQ cannot be stopped by a test; the NATS server is the test's own.
+  it.skipIf(kind !== 'nats')('keeps every write answering while the broker is down, and publishes what waited once it is back', async () => {
+    if (nats === null) throw new Error('no NATS server of our own');
     await nats.kill();
     const write = boundedWrites(10_000);
     for (const author of authors) {
@@ -163,7 +183,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || NATS_SERVER === null)('messagi
   }, 180_000);
 
   it('dead-letters a poison message with its reason without holding up the rest; the command lists and replays it', async () => {
-    const bus: MessageBus = await openMessageBus({ url: nats.url, prefix: settings.BUS_PREFIX, logger: pino({ level: 'silent' }) });
+    const bus: MessageBus = await openMessageBus({ url: brokerUrl, prefix: settings.BUS_PREFIX, logger: pino({ level: 'silent' }) });
     const poisonId = `poison-${randomBytes(4).toString('hex')}`;
     try {
       const poison = {
@@ -189,7 +209,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || NATS_SERVER === null)('messagi
     }
     const cli = (...args: string[]) =>
       run(process.execPath, ['--import', 'tsx', 'src/cli/dead-letters.ts', ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NATS_URL: nats.url, BUS_PREFIX: settings.BUS_PREFIX },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          [kind === 'nats' ? 'NATS_URL' : 'AMQP_URL']: brokerUrl,
+          BUS_PREFIX: settings.BUS_PREFIX,
+        },
       });
     const listed = await cli('list', 'notifier');
     expect(listed.stdout).toContain(poisonId);
@@ -209,4 +234,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || NATS_SERVER === null)('messagi
     await until('the replayed poison to fail again', async () => lastFailures() === 2, 60_000);
     await until('the replayed poison to be a dead letter again', async () => (await cli('list', 'notifier')).stdout.includes(poisonId));
   }, 120_000);
-});
+};
+
+const needsDatabase = !process.env.TEST_DATABASE_URL;
+describe.skipIf(needsDatabase || NATS_SERVER === null)('messaging guarantees on NATS JetStream: relay, notifier, broker', guarantees('nats'));
+describe.skipIf(needsDatabase || !RABBITMQ.available)('messaging guarantees on RabbitMQ: relay, notifier', guarantees('rabbitmq'));

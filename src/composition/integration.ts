@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { MessagePublisher, type MessageBus, type Subscription } from '../application/integration/message-bus.js';
 import { OutboxRelay, RelayMonitor, RelayOptions } from '../application/integration/relay.js';
+import { NotificationWriter } from '../application/notifications/notification-store.js';
 import { Notifier, NOTIFIER_CONSUMER, NOTIFIER_EVENT_TYPES } from '../application/notifications/notifier.js';
 import { InMemoryMessageBus } from '../adapters/memory/in-memory-message-bus.js';
 import { LoggingNotifierMonitor, LoggingRelayMonitor } from '../adapters/observability/logging-integration-monitors.js';
@@ -80,11 +81,19 @@ export async function startRelay(composition: Composition, config: AppConfig, bu
   };
 }
 
-/** Starts one notifier instance on `bus`: a member of the shared durable consumer `notifier`. */
+/** How often a notifier forgets inbox ids older than NOTIFIER_INBOX_RETENTION_DAYS. */
+const INBOX_PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Starts one notifier instance on `bus`: a member of the shared durable consumer
+ * `notifier`, which also prunes the inbox now and then (any instance may; it is idempotent).
+ */
 export async function startNotifier(composition: Composition, config: AppConfig, bus: MessageBus): Promise<Subscription> {
-  const notifier = composition.container.get(Notifier);
-  const monitor = new LoggingNotifierMonitor(composition.logger);
-  return bus.consumer.consume(
+  const { container, logger } = composition;
+  const notifier = container.get(Notifier);
+  const writer = container.get<NotificationWriter>(NotificationWriter);
+  const monitor = new LoggingNotifierMonitor(logger);
+  const subscription = await bus.consumer.consume(
     {
       name: NOTIFIER_CONSUMER,
       types: NOTIFIER_EVENT_TYPES,
@@ -102,6 +111,20 @@ export async function startNotifier(composition: Composition, config: AppConfig,
       }
     },
   );
+  const prune = setInterval(() => {
+    const before = new Date(Date.now() - config.notifierInboxRetentionDays * 24 * 60 * 60 * 1000);
+    writer.pruneInbox(NOTIFIER_CONSUMER, before).then(
+      (pruned) => monitor.pruned(pruned),
+      (error: unknown) => logger.warn({ err: error }, 'notifier inbox pruning failed; trying again later'),
+    );
+  }, INBOX_PRUNE_EVERY_MS);
+  prune.unref();
+  return {
+    stop: async () => {
+      clearInterval(prune);
+      await subscription.stop();
+    },
+  };
 }
 
 /**

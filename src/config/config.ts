@@ -106,6 +106,8 @@ const settings = {
   NOTIFIER_RETRY_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60_000, default: 1_000 },
   /** How long one event may take the notifier (a large fan-out included) before it is delivered again, also after a notifier was killed. */
   NOTIFIER_ACK_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 },
+  /** How long the notifier remembers a handled message id (its inbox); older ids are pruned hourly. */
+  NOTIFIER_INBOX_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
   /** Followers notified per statement when an article is published (one transaction per event). */
   NOTIFIER_FANOUT_BATCH: { type: 'integer', minimum: 1, maximum: 100_000, default: 5_000 },
 } as const;

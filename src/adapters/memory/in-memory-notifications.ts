@@ -31,7 +31,7 @@ interface Row {
 @injectable()
 export class InMemoryNotifications implements NotificationWriter, NotificationInbox {
   private readonly rows = new Map<string, Row>();
-  private readonly handled = new Set<string>();
+  private readonly handled = new Map<string, number>();
   private lastId = 0;
 
   constructor(@inject(InMemoryWriteStore) private readonly store: InMemoryWriteStore) {}
@@ -39,9 +39,19 @@ export class InMemoryNotifications implements NotificationWriter, NotificationIn
   async apply(consumer: string, messageId: string, change: NotificationChange | null): Promise<'applied' | 'duplicate'> {
     const inboxKey = `${consumer}\u0000${messageId}`;
     if (this.handled.has(inboxKey)) return 'duplicate';
-    this.handled.add(inboxKey);
+    this.handled.set(inboxKey, Date.now());
     if (change !== null) this.change(change);
     return 'applied';
+  }
+
+  async pruneInbox(consumer: string, handledBefore: Date): Promise<number> {
+    let pruned = 0;
+    for (const [key, at] of this.handled)
+      if (key.startsWith(`${consumer}\u0000`) && at < handledBefore.getTime()) {
+        this.handled.delete(key);
+        pruned += 1;
+      }
+    return pruned;
   }
 
   private change(change: NotificationChange): void {

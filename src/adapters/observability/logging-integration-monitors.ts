@@ -40,6 +40,10 @@ export class LoggingNotifierMonitor {
     this.logger.debug({ eventId: delivery.event.id, eventType: delivery.event.type, attempt: delivery.attempt, outcome }, 'event handled');
   }
 
+  pruned(count: number): void {
+    if (count > 0) this.logger.info({ pruned: count }, 'notifier inbox pruned');
+  }
+
   failed(delivery: Delivery, error: unknown, maxDeliveries: number): void {
     const context = { err: error, eventId: delivery.event.id, eventType: delivery.event.type, attempt: delivery.attempt };
     if (delivery.attempt >= maxDeliveries)

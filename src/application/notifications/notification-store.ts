@@ -28,6 +28,12 @@ export type NotificationChange =
  */
 export interface NotificationWriter {
   apply(consumer: string, messageId: string, change: NotificationChange | null): Promise<'applied' | 'duplicate'>;
+  /**
+   * Forgets the consumer's message ids handled before `handledBefore`; answers how many. Safe
+   * because every change converges on the write model and announces a fact once per
+   * recipient: a forgotten message that comes back changes nothing either.
+   */
+  pruneInbox(consumer: string, handledBefore: Date): Promise<number>;
 }
 export const NotificationWriter = Symbol.for('NotificationWriter');
 

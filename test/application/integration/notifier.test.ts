@@ -44,6 +44,7 @@ describe('notifier: what each integration event means for notifications', () => 
     const applied: [string, string, NotificationChange | null][] = [];
     const writer: NotificationWriter = {
       apply: async (consumer, id, change) => (applied.push([consumer, id, change]), 'applied'),
+      pruneInbox: async () => 0,
     };
     const event = sample('UserFollowed');
     expect(await new Notifier(writer).handle({ event, attempt: 1 })).toBe('applied');

@@ -121,6 +121,20 @@ export function notificationsContract(name: string, open: () => Promise<Notifica
       expect((await t.inbox.list(author.id, page)).notificationsCount).toBe(0);
     });
 
+    it('forgets handled ids when pruned; a forgotten message that comes back changes nothing', async () => {
+      const t = await open();
+      const me = await storedUser(t.side);
+      const fan = await storedUser(t.side);
+      await saved(t.side.follows.save(newFollow(fan.id, me.id)));
+      const followed: NotificationChange = { kind: 'user-followed', followerId: fan.id, followeeId: me.id };
+      expect(await apply(t, followed, 'kept-then-pruned')).toBe('applied');
+      expect(await t.writer.pruneInbox(CONSUMER, new Date(Date.now() - 60_000))).toBe(0);
+      expect(await apply(t, followed, 'kept-then-pruned')).toBe('duplicate');
+      expect(await t.writer.pruneInbox(CONSUMER, new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+      expect(await apply(t, followed, 'kept-then-pruned')).toBe('applied');
+      expect((await t.inbox.list(me.id, page)).notificationsCount).toBe(1);
+    });
+
     it('lists newest first with counts, pages, and marks read up to an id or all', async () => {
       const t = await open();
       const me = await storedUser(t.side);

@@ -46,6 +46,14 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
     });
   }
 
+  async pruneInbox(consumer: string, handledBefore: Date): Promise<number> {
+    const rows = await this.db.query(
+      `delete from notification_inbox where consumer = $1 and handled_at < $2::timestamptz returning 1`,
+      [consumer, handledBefore.toISOString()],
+    );
+    return rows.length;
+  }
+
   private async change(tx: SqlExecutor, change: NotificationChange): Promise<void> {
     switch (change.kind) {
       case 'article-published':

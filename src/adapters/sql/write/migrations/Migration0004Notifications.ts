@@ -46,6 +46,8 @@ export class Migration0004Notifications extends Migration {
         handled_at timestamptz not null default now(),
         constraint notification_inbox_pkey primary key (consumer, message_id)
       )`);
+    // Pruning forgets the oldest handled ids (NOTIFIER_INBOX_RETENTION_DAYS).
+    this.addSql(`create index notification_inbox_handled_at_index on notification_inbox (consumer, handled_at)`);
   }
 
   override async down(): Promise<void> {

@@ -48,6 +48,8 @@ export interface Application {
   readonly useCases: UseCases;
   readonly composition: Composition;
   readonly logger: Logger;
+  /** The in-process relay's lag in seconds (gauge `conduit_relay_lag_seconds`); null when relays run elsewhere (a broker is configured). */
+  readonly relayLagSeconds: (() => Promise<number>) | null;
   /** Starts draining: readiness answers 503 and every answer asks the client to reconnect elsewhere. */
   drain(): void;
   close(): Promise<void>;
@@ -109,6 +111,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
     useCases,
     composition,
     logger,
+    relayLagSeconds: integration ? () => integration.relay.lagSeconds() : null,
     drain: () => {
       draining = true;
     },

@@ -133,6 +133,12 @@ describe('notifications API (whole application, in-process relay and notifier)',
     await eventually(fan, (b) => b.notificationsCount === 0 && b.unreadCount === 0);
   });
 
+  it("offers the in-process relay's lag to metrics", async () => {
+    const lag = api.test.application.relayLagSeconds;
+    expect(lag).not.toBeNull();
+    expect(await lag?.()).toBeGreaterThanOrEqual(0);
+  });
+
   it('answers 401 without a token and 422 for an id that is not one', async () => {
     const user = await api.register('user');
     expect((await api.request('GET', '/notifications')).statusCode).toBe(401);

@@ -37,7 +37,7 @@ module.exports = {
         'Adapters are chosen by the composition root; an adapter that imports it (or an entry ' +
         'point), even for a type, inverts that and creates a cycle through the whole app.',
       from: { path: '^src/adapters/' },
-      to: { path: ['^src/container\\.ts$', '^src/composition/', '^src/main\\.ts$', '^src/worker\\.ts$', '^src/cli/'] },
+      to: { path: ['^src/container\\.ts$', '^src/composition/', '^src/main\\.ts$', '^src/worker\\.ts$', '^src/(relay|notifier)\\.ts$', '^src/cli/'] },
     },
     {
       name: 'adapters-only-config-types',
@@ -90,6 +90,7 @@ module.exports = {
           '^src/composition/',
           '^src/main\\.ts$',
           '^src/worker\\.ts$',
+          '^src/(relay|notifier)\\.ts$',
           '^src/cli/',
         ],
       },

@@ -12,6 +12,7 @@ import type { ReadinessCheck } from './adapters/http/http-deps.js';
 import { createLogger } from './adapters/observability/logger.js';
 import { observabilityModule } from './adapters/observability/observability.module.js';
 import { securityModule } from './adapters/security/security.module.js';
+import { SqlNotificationOptions } from './adapters/sql/notifications/sql-notifications.js';
 import type { SqlDatabase } from './adapters/sql/sql-database.js';
 import { systemModule } from './adapters/system/system.module.js';
 import { Lifetime } from './composition/lifetime.js';
@@ -28,13 +29,15 @@ export interface Overrides extends TelemetryOverrides {
   readonly database?: SqlDatabase;
 }
 
-/** The API answers requests; a worker only projects. */
-export type ProcessRole = 'api' | 'worker';
+/** The API answers requests; a worker only projects; a relay publishes the outbox; a notifier consumes the broker. */
+export type ProcessRole = 'api' | 'worker' | 'relay' | 'notifier';
 
 /** Every port bound and every store opened: what the API, the worker and the CLIs share. */
 export interface Composition {
   readonly container: Container;
   readonly logger: Logger;
+  /** This process's name in outbox leases (host:pid:random). */
+  readonly owner: string;
   /** Which adapter serves each concern (logged at start). */
   readonly bindings: Readonly<Record<string, string>>;
   readonly readiness: readonly ReadinessCheck[];
@@ -87,6 +90,7 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
       awaitMs: role === 'api' && !inline ? config.readYourWritesTimeoutMs : 0,
       ...(tracing && { traceContext: () => tracing.current() }),
     });
+    container.bind(SqlNotificationOptions).toConstantValue({ fanOutBatch: config.notifierFanoutBatch });
     // Before the storage: the projector, built later, must find the cache's observer bound.
     const shared = await bindSharedState({ config, container, logger, lifetime, bindings, readiness });
     const storage = await bindStorage({
@@ -106,7 +110,7 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
     telemetry.metrics?.watchPool(() => database?.poolUsage() ?? null);
     bindings.Telemetry = `metrics ${telemetry.metrics ? 'on' : 'off'}, tracing ${tracing ? 'on (OTLP)' : 'off'}`;
     readiness.push({ name: 'read-store', check: () => container.get(ReadSideStartup).health() });
-    return { container, logger, bindings, readiness, signals: storage.signals, shared, telemetry, close: () => lifetime.close() };
+    return { container, logger, owner, bindings, readiness, signals: storage.signals, shared, telemetry, close: () => lifetime.close() };
   } catch (error) {
     // The first failure is the one to report; closing what was opened is best effort.
     await lifetime.close().catch(() => undefined);

@@ -14,6 +14,8 @@ export interface StackEndpoints {
   readonly parts: readonly PartEndpoint[];
   readonly database: string;
   readonly redis: string;
+  /** The broker of integration events (NATS JetStream or RabbitMQ), redacted. */
+  readonly broker: string;
   /** The folder holding `<part>.log` for every process. */
   readonly logs: string;
   /** nginx's access log (one line per request, with its request id). */
@@ -42,7 +44,7 @@ export interface PartEndpoint {
   readonly url?: string | undefined;
 }
 
-export type PartRole = 'database' | 'redis' | 'api' | 'worker' | 'load-balancer';
+export type PartRole = 'database' | 'redis' | 'broker' | 'api' | 'worker' | 'load-balancer';
 
 /** A URL with its password (if any) replaced, for output. */
 export function redact(url: string): string {

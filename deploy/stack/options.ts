@@ -6,7 +6,9 @@ export const HELP = `Usage: npm run stack -- [options]      (or: node dist/deplo
 
 Starts the production shape on this machine, without Docker: PostgreSQL (a database on
 the local server, or DATABASE_URL), Redis (its own redis-server, or REDIS_URL), API
-replicas and projector workers (PROJECTOR=worker), and nginx in front of them. Prints
+replicas and projector workers (PROJECTOR=worker), a NATS JetStream broker (its own
+nats-server, or NATS_URL / AMQP_URL) with relays and notifiers, and nginx in front of the
+replicas. Prints
 "stack ready: http://127.0.0.1:<port>/api" once every part answers; Ctrl-C or SIGTERM
 stops everything it started. A part that exits stops the whole stack (exit status 1).
 
@@ -17,15 +19,18 @@ Options:
   --database NAME   database created on the local PostgreSQL    (STACK_DATABASE, conduit_stack)
   --drop-database   drop that database at stop, if this run created it
   --local-redis     use the Redis on 127.0.0.1:6379 instead of starting one
+  --relays N        relays publishing the outbox to the broker  (1)
+  --notifiers N     notifiers consuming it                      (1)
+  --local-nats      use the NATS on 127.0.0.1:4222 instead of starting one
   --json            print the endpoints as one JSON line after "stack ready"  (STACK_JSON=1)
   --logs            interleave every part's log on stdout (always in <temp>/logs/<part>.log)
   --keep            keep the temp folder (logs, nginx prefix) after stopping
   --ready-timeout S seconds for every part to answer                           (STACK_READY_TIMEOUT, 180)
   -h, --help
 
-Environment: DATABASE_URL, REDIS_URL and JWT_SECRET are used when set (otherwise: the
-local database above, a redis-server of its own, a generated secret shared by every
-process). Every other server setting (RATE_LIMIT_PER_MINUTE, MONGO_URL, LOG_LEVEL, …) is
+Environment: DATABASE_URL, REDIS_URL, NATS_URL or AMQP_URL, and JWT_SECRET are used when
+set (otherwise: the local database above, a redis-server and a nats-server of its own, a
+generated secret shared by every process). Every other server setting (RATE_LIMIT_PER_MINUTE, MONGO_URL, LOG_LEVEL, …) is
 passed to the API and worker processes unchanged.`;
 
 export interface StackOptions {
@@ -38,6 +43,10 @@ export interface StackOptions {
   readonly dropDatabase: boolean;
   /** Given from outside (REDIS_URL, or --local-redis): no redis-server is started. */
   readonly redisUrl: string | undefined;
+  /** Given from outside (NATS_URL, AMQP_URL or --local-nats): no nats-server is started. */
+  readonly brokerUrl: string | undefined;
+  readonly relays: number;
+  readonly notifiers: number;
   readonly json: boolean;
   readonly logs: boolean;
   readonly keep: boolean;
@@ -63,6 +72,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
         database: { type: 'string' },
         'drop-database': { type: 'boolean' },
         'local-redis': { type: 'boolean' },
+        relays: { type: 'string' },
+        notifiers: { type: 'string' },
+        'local-nats': { type: 'boolean' },
         json: { type: 'boolean' },
         logs: { type: 'boolean' },
         keep: { type: 'boolean' },
@@ -83,6 +95,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
   const redisUrl = nonEmpty(env.REDIS_URL);
   if (redisUrl !== undefined && values['local-redis'])
     throw new StackRefusal('--local-redis and REDIS_URL both name a Redis: give one');
+  const givenBrokers = [nonEmpty(env.NATS_URL), nonEmpty(env.AMQP_URL), values['local-nats'] ? 'nats://127.0.0.1:4222' : undefined];
+  if (givenBrokers.filter((url) => url !== undefined).length > 1)
+    throw new StackRefusal('NATS_URL, AMQP_URL and --local-nats each name a broker: give one');
   const jwtSecret = nonEmpty(env.JWT_SECRET);
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new StackRefusal('JWT_SECRET must be at least 32 characters');
 
@@ -94,6 +109,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
     databaseName: checkDatabaseName(values.database ?? nonEmpty(env.STACK_DATABASE) ?? 'conduit_stack'),
     dropDatabase: values['drop-database'] ?? false,
     redisUrl: values['local-redis'] ? 'redis://127.0.0.1:6379' : redisUrl,
+    brokerUrl: givenBrokers.find((url) => url !== undefined),
+    relays: integer('--relays', values.relays ?? '1', 1, 16),
+    notifiers: integer('--notifiers', values.notifiers ?? '1', 1, 16),
     json: (values.json ?? false) || env.STACK_JSON === '1',
     logs: values.logs ?? false,
     keep: values.keep ?? false,

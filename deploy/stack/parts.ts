@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { redact, type PartRole } from './endpoints.js';
 import { nginxArgs, nginxPrefix, testNginxConfig, writeNginxPrefix } from './nginx.js';
 import { dropDatabase, ensureDatabase, ensureLocalServer, externalServerAnswers } from './postgres.js';
-import { answers200, LOOPBACK, redisPing } from './probes.js';
+import { answers200, LOOPBACK, redisPing, tcpAccepts } from './probes.js';
 import { StackRefusal } from './refusal.js';
 import type { ProcessSpec, RunningProcess } from './supervisor.js';
 
@@ -20,6 +20,11 @@ export interface StackPlan {
   readonly workers: number;
   readonly database: { readonly url: string; readonly external: boolean; readonly name: string; readonly dropAtStop: boolean };
   readonly redis: { readonly url: string; readonly external: boolean; readonly port: number };
+  /** The broker: a nats-server of the stack's own on `port`, or one given (NATS_URL, AMQP_URL). */
+  readonly broker: { readonly url: string; readonly external: boolean; readonly port: number };
+  readonly relays: number;
+  readonly notifiers: number;
+  readonly natsBinary: string | undefined;
   readonly jwtSecret: string;
   readonly logLevel: string;
   readonly nginxBinary: string;
@@ -57,10 +62,13 @@ export function stackParts(plan: StackPlan): Part[] {
   return [
     plan.database.external ? externalDatabase(plan) : localDatabase(plan),
     plan.redis.external ? externalRedis(plan) : redisServer(plan),
+    plan.broker.external ? externalBroker(plan) : natsServer(plan),
     // The first replica applies the migrations; the others and the workers wait for it,
     // so two processes never migrate a fresh database at the same moment.
     ...plan.replicaPorts.map((port, i) => apiReplica(plan, i + 1, port, i === 0 ? 1 : 2)),
     ...Array.from({ length: plan.workers }, (_, i) => projectorWorker(plan, i + 1)),
+    ...Array.from({ length: plan.relays }, (_, i) => integrationService(plan, 'relay', i + 1)),
+    ...Array.from({ length: plan.notifiers }, (_, i) => integrationService(plan, 'notifier', i + 1)),
     loadBalancer(plan),
   ];
 }
@@ -134,6 +142,46 @@ function externalRedis(plan: StackPlan): Part {
   };
 }
 
+function natsServer(plan: StackPlan): Part {
+  const dir = join(plan.tempDir, 'nats');
+  return {
+    name: 'nats',
+    role: 'broker',
+    stage: 0,
+    prepare: async () => void mkdirSync(dir, { recursive: true }),
+    process: {
+      name: 'nats',
+      command: plan.natsBinary ?? 'nats-server',
+      // JetStream with its store in the temp folder: the stack's events live as long as the stack.
+      args: ['-js', '-a', LOOPBACK, '-p', String(plan.broker.port), '-sd', dir],
+      env: process.env,
+      cwd: dir,
+    },
+    ready: () => tcpAccepts(LOOPBACK, plan.broker.port),
+    url: plan.broker.url,
+  };
+}
+
+function externalBroker(plan: StackPlan): Part {
+  const url = new URL(plan.broker.url);
+  const port = Number(url.port || (url.protocol === 'nats:' ? 4222 : 5672));
+  return {
+    name: 'broker',
+    role: 'broker',
+    stage: 0,
+    prepare: async () => {
+      if (!(await tcpAccepts(url.hostname, port)))
+        throw new StackRefusal(`the broker at ${redact(plan.broker.url)} does not accept connections`);
+    },
+    ready: async () => true,
+    url: plan.broker.url,
+  };
+}
+
+/** The broker's variable for the app processes: NATS_URL or AMQP_URL, by the URL's scheme. */
+const brokerEnvironment = (plan: StackPlan): NodeJS.ProcessEnv =>
+  plan.broker.url.startsWith('nats:') ? { NATS_URL: plan.broker.url, AMQP_URL: '' } : { AMQP_URL: plan.broker.url, NATS_URL: '' };
+
 /** The environment of every API and worker process: the caller's, with the stack's wiring over it. */
 function appEnvironment(plan: StackPlan, name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
@@ -147,6 +195,7 @@ function appEnvironment(plan: StackPlan, name: string, extra: NodeJS.ProcessEnv 
     REDIS_URL: plan.redis.url,
     JWT_SECRET: plan.jwtSecret,
     PROJECTOR: 'worker',
+    ...brokerEnvironment(plan),
     TRUST_PROXY: 'true',
     LOG_LEVEL: plan.logLevel,
     // Nothing is embedded with DATABASE_URL set; kept out of the checkout all the same.
@@ -189,6 +238,18 @@ function projectorWorker(plan: StackPlan, index: number): Part {
     },
     // It serves no HTTP (yet: METRICS_PORT will give it one to probe instead).
     ready: async (running) => running?.hasLogged(/"msg":"projector worker started"/) ?? false,
+  };
+}
+
+/** A relay (publishes the outbox to the broker) or a notifier (consumes it); ready once it logged that it started. */
+function integrationService(plan: StackPlan, service: 'relay' | 'notifier', index: number): Part {
+  const name = `${service}${index}`;
+  return {
+    name,
+    role: 'worker',
+    stage: 2,
+    process: { name, command: process.execPath, args: [`dist/src/${service}.js`], env: appEnvironment(plan, name), cwd: plan.root },
+    ready: async (running) => running?.hasLogged(new RegExp(`"msg":"${service} started"`)) ?? false,
   };
 }
 

@@ -27,6 +27,20 @@ export function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** Whether something accepts TCP connections on `host:port` within `timeoutMs` (a broker's port). */
+export function tcpAccepts(host: string, port: number, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
 /** GET `url`; true only for a 200 within `timeoutMs`. */
 export async function answers200(url: string, timeoutMs = 2_000): Promise<boolean> {
   try {

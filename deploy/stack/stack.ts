@@ -96,6 +96,7 @@ class Stack {
       }),
       database: redact(this.plan.database.url),
       redis: redact(this.plan.redis.url),
+      broker: redact(this.plan.broker.url),
       logs: join(this.plan.tempDir, 'logs'),
       accessLog: join(this.plan.tempDir, 'logs', ACCESS_LOG),
       pid: process.pid,
@@ -171,16 +172,19 @@ async function distinctFreePorts(count: number, taken: number): Promise<number[]
 
 async function plan(options: StackOptions): Promise<StackPlan> {
   const root = repoRoot();
-  for (const file of ['dist/src/main.js', 'dist/src/worker.js'])
+  for (const file of ['dist/src/main.js', 'dist/src/worker.js', 'dist/src/relay.js', 'dist/src/notifier.js'])
     if (!existsSync(join(root, file))) throw new StackRefusal(`${file} is missing: run \`npm run build\` (npm run stack does it first)`);
   const nginxBinary = findNginx();
   const redisBinary = options.redisUrl === undefined ? findExecutable('redis-server') : undefined;
   if (options.redisUrl === undefined && redisBinary === undefined)
     throw new StackRefusal('redis-server is not installed: `apt-get install -y redis-server` as root, or set REDIS_URL (or --local-redis)');
+  const natsBinary = options.brokerUrl === undefined ? findExecutable('nats-server') : undefined;
+  if (options.brokerUrl === undefined && natsBinary === undefined)
+    throw new StackRefusal('nats-server is not installed: install it (with JetStream), or set NATS_URL or AMQP_URL (or --local-nats)');
   if (!(await portIsFree(options.port)))
     throw new StackRefusal(`port ${options.port} is taken on ${LOOPBACK}: choose another with --port or STACK_PORT`);
 
-  const [redisPort = 0, ...replicaPorts] = await distinctFreePorts(options.replicas + 1, options.port);
+  const [redisPort = 0, natsPort = 0, ...replicaPorts] = await distinctFreePorts(options.replicas + 2, options.port);
   const tempDir = mkdtempSync(join(tmpdir(), 'conduit-stack-'));
   mkdirSync(join(tempDir, 'logs'));
   const external = options.databaseUrl !== undefined;
@@ -201,6 +205,14 @@ async function plan(options: StackOptions): Promise<StackPlan> {
       external: options.redisUrl !== undefined,
       port: redisPort,
     },
+    broker: {
+      url: options.brokerUrl ?? `nats://${LOOPBACK}:${natsPort}`,
+      external: options.brokerUrl !== undefined,
+      port: natsPort,
+    },
+    relays: options.relays,
+    notifiers: options.notifiers,
+    natsBinary,
     jwtSecret: options.jwtSecret ?? randomBytes(32).toString('hex'),
     logLevel: options.logLevel,
     nginxBinary,

@@ -12,6 +12,8 @@ import { ListCommentsHandler } from './comments/list-comments.js';
 import { SetFavoriteHandler } from './favorites/set-favorite.js';
 import { GetProfileHandler } from './profiles/get-profile.js';
 import { SetFollowingHandler } from './profiles/set-following.js';
+import { ListNotificationsHandler } from './notifications/list-notifications.js';
+import { MarkNotificationsReadHandler } from './notifications/mark-notifications-read.js';
 import { GetTagsHandler } from './tags/get-tags.js';
 import { AuthenticateHandler } from './users/authenticate.js';
 import { GetCurrentUserHandler } from './users/get-current-user.js';
@@ -66,6 +68,8 @@ export const useCases = {
   getFeed: query(GetFeedHandler),
   listComments: query(ListCommentsHandler),
   getTags: query(GetTagsHandler),
+  listNotifications: query(ListNotificationsHandler),
+  markNotificationsRead: command(MarkNotificationsReadHandler),
 } as const;
 
 export type UseCaseName = keyof typeof useCases;

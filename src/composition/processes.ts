@@ -14,6 +14,8 @@ import { AsyncCommitScope } from '../adapters/system/async-commit-scope.js';
 import type { AppConfig } from '../config/config.js';
 import { resolveJwtSecret } from '../config/jwt-secret.js';
 import { compose, type Composition, type Overrides, type ProcessRole } from '../container.js';
+import { brokerUrlOf, startInProcessIntegration } from './integration.js';
+import { relayInWorker } from './integration-processes.js';
 
 /** How often an in-process projector looks for events no writer projected (retries, crash recovery). */
 const BACKGROUND_CATCH_UP_MS = 1_000;
@@ -53,6 +55,8 @@ export interface Application {
   readonly logger: Logger;
   /** The port /metrics is served on when METRICS_PORT is set (the actual one when 0 asked for any); else null. */
   readonly metricsPort: number | null;
+  /** The in-process relay's lag in seconds (gauge `conduit_relay_lag_seconds`); null when relays run elsewhere (a broker is configured). */
+  readonly relayLagSeconds: (() => Promise<number>) | null;
   /** Starts draining: readiness answers 503 and every answer asks the client to reconnect elsewhere. */
   drain(): void;
   close(): Promise<void>;
@@ -107,7 +111,13 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
     timer.unref();
   }
   const metricsServer = await exposeMetrics(composition, config, 'api', () => draining);
-  const bindings = { ...composition.bindings, Projector: inline ? 'in-process' : 'worker processes (npm run worker)' };
+  // No broker configured: this process relays and notifies on a bus of its own (integration.ts).
+  const integration = brokerUrlOf(config) === null ? await startInProcessIntegration(composition, config) : null;
+  const bindings = {
+    ...composition.bindings,
+    Projector: inline ? 'in-process' : 'worker processes (npm run worker)',
+    'Relay, Notifier': integration ? 'in-process (in-memory bus)' : 'npm run relay, npm run notifier (broker)',
+  };
   logger.info({ bindings }, 'adapters bound');
   return {
     http,
@@ -115,6 +125,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
     composition,
     logger,
     metricsPort: metricsServer?.port ?? null,
+    relayLagSeconds: integration ? () => integration.relay.lagSeconds() : null,
     drain: () => {
       draining = true;
     },
@@ -123,6 +134,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
       await metricsServer?.close();
       await http.close();
       if (inline) await projector.catchUp();
+      await integration?.close();
       await composition.close();
     },
   };
@@ -156,8 +168,10 @@ export async function createProjectorWorker(config: AppConfig, overrides: Overri
     composition,
     metricsPort: metricsServer?.port ?? null,
     run: async (signal) => {
+      const relaying = config.relay === 'worker' ? relayInWorker(composition, config, signal) : Promise.resolve();
       await projector.repairReadStore();
       await projector.runUntil(signal, composition.signals, WORKER_IDLE_MS);
+      await relaying;
     },
     close: async () => {
       await metricsServer?.close();

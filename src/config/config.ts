@@ -89,6 +89,38 @@ const settings = {
   OTEL_EXPORTER_OTLP_PROTOCOL: { type: 'string', enum: ['http/protobuf'] },
   /** `true` turns tracing off even with an endpoint (the standard OpenTelemetry switch). */
   OTEL_SDK_DISABLED: { type: 'boolean', default: false },
+  // Integration events, the relay and the notifier (docs/adr/010-integration-events-and-brokers.md).
+  /** NATS JetStream for integration events (`nats://…`); with AMQP_URL unset too → an in-process bus (embedded default). */
+  NATS_URL: { type: 'string', pattern: '^nats://' },
+  /** RabbitMQ for integration events (`amqp://…`, `amqps://…`); set at most one of NATS_URL and AMQP_URL. */
+  AMQP_URL: { type: 'string', pattern: '^amqps?://' },
+  /** Prefix of the broker's stream, subject, exchange and queue names, so deployments can share a broker. */
+  BUS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]{0,32}$', default: '' },
+  /**
+   * Who publishes the outbox to the broker. `auto`: `npm run relay` processes when a broker
+   * is configured; without one, each API process relays into its own in-process bus and
+   * runs the notifier itself. `worker`: the projector workers (`npm run worker`) relay too.
+   */
+  RELAY: { type: 'string', enum: ['auto', 'worker'], default: 'auto' },
+  RELAY_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 5000, default: 200 },
+  /** How long a relay's claimed events stay leased without renewal: a killed relay's events are taken over after it. */
+  RELAY_LEASE_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 10_000 },
+  /** Longest pause between two publish attempts while the broker refuses (doubling from 250 ms). */
+  RELAY_MAX_BACKOFF_MS: { type: 'integer', minimum: 250, maximum: 600_000, default: 30_000 },
+  /** How often a relay logs its lag (the age of the oldest event not yet published). */
+  RELAY_LAG_LOG_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
+  /** Deliveries of one event the notifier attempts before it is dead-lettered. */
+  NOTIFIER_MAX_DELIVERIES: { type: 'integer', minimum: 1, maximum: 100, default: 5 },
+  /** Events one notifier process handles at once. */
+  NOTIFIER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 4 },
+  /** Delay before the notifier's second delivery of a failing event (doubling, up to 30 s). */
+  NOTIFIER_RETRY_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60_000, default: 1_000 },
+  /** How long one event may take the notifier (a large fan-out included) before it is delivered again, also after a notifier was killed. */
+  NOTIFIER_ACK_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 3_600_000, default: 60_000 },
+  /** How long the notifier remembers a handled message id (its inbox); older ids are pruned hourly. */
+  NOTIFIER_INBOX_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
+  /** Followers notified per statement when an article is published (one transaction per event). */
+  NOTIFIER_FANOUT_BATCH: { type: 'integer', minimum: 1, maximum: 100_000, default: 5_000 },
 } as const;
 
 const schema = { type: 'object', properties: settings, additionalProperties: false } as const;
@@ -155,6 +187,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   if (raw.METRICS_PORT !== undefined && raw.METRICS_PORT !== 0 && raw.METRICS_PORT === raw.PORT)
     throw new ConfigError('METRICS_PORT must differ from PORT (leave it unset to serve /metrics on PORT)');
+  if (raw.NATS_URL !== undefined && raw.AMQP_URL !== undefined)
+    throw new ConfigError('set at most one of NATS_URL and AMQP_URL: integration events go to one broker');
+  if (raw.RELAY === 'worker' && raw.NATS_URL === undefined && raw.AMQP_URL === undefined)
+    throw new ConfigError('RELAY=worker needs NATS_URL or AMQP_URL: without a broker each API process relays into its own bus');
   const named = Object.fromEntries(Object.entries(raw).map(([key, value]) => [camel(key), value])) as Settings;
   const { nodeEnv, jwtTtl, corsOrigins, ...rest } = named;
   return {

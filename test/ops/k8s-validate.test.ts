@@ -35,6 +35,8 @@ describe('deploy/k8s validation (offline Kubernetes schemas + policy)', () => {
       'ConfigMap',
       'Deployment',
       'Deployment',
+      'Deployment',
+      'Deployment',
       'HorizontalPodAutoscaler',
       'Ingress',
       'Namespace',

@@ -38,9 +38,21 @@ describe('npm run stack', () => {
 
     expect(stack.stdout().split('\n')[0]).toBe(`stack ready: ${endpoints.api}`);
     expect(endpoints.replicas.map((r) => r.name)).toEqual(['api1', 'api2', 'api3']);
-    expect(endpoints.parts.map((p) => p.name)).toEqual(['postgres', 'redis', 'api1', 'api2', 'api3', 'worker1', 'worker2', 'nginx']);
+    expect(endpoints.parts.map((p) => p.name)).toEqual([
+      'postgres',
+      'redis',
+      'nats',
+      'api1',
+      'api2',
+      'api3',
+      'worker1',
+      'worker2',
+      'relay1',
+      'notifier1',
+      'nginx',
+    ]);
     const pids = endpoints.parts.flatMap((p) => (p.pid === undefined ? [] : [p.pid]));
-    expect(pids).toHaveLength(7);
+    expect(pids).toHaveLength(10);
     expect(pids.every(alive)).toBe(true);
     expect(databaseExists(database)).toBe(true);
     for (const replica of endpoints.replicas) expect((await fetch(`${replica.url}/health/ready`)).status).toBe(200);

@@ -29,6 +29,7 @@ import type { HttpDeps, HttpOptions } from './http-deps.js';
 import { telemetryRoutes } from './telemetry.js';
 import { articleRoutes } from './routes/articles.js';
 import { commentRoutes } from './routes/comments.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { profileRoutes } from './routes/profiles.js';
 import { tagRoutes } from './routes/tags.js';
 import { userRoutes } from './routes/users.js';
@@ -121,6 +122,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
       articleRoutes(api, deps);
       commentRoutes(api, deps);
       tagRoutes(api, deps);
+      notificationRoutes(api, deps);
     },
     { prefix: '/api' },
   );

@@ -6,6 +6,7 @@ import { FollowRepository } from '../../application/profiles/follow.repository.j
 import { ProfileLookup } from '../../application/profiles/profile-lookup.js';
 import { ArticleReadStore } from '../../application/read-side/article.read-store.js';
 import { CommentReadStore } from '../../application/read-side/comment.read-store.js';
+import { NotificationInbox, NotificationWriter } from '../../application/notifications/notification-store.js';
 import { EventOutbox, OutboxSignals } from '../../application/read-side/event-outbox.js';
 import { ReadModelGenerations } from '../../application/read-side/read-model-generations.js';
 import { ReadModelWriter } from '../../application/read-side/read-model.writer.js';
@@ -23,6 +24,7 @@ import { InMemoryCredentialStore } from './in-memory-credential-store.js';
 import { InMemoryEventOutbox } from './in-memory-event-outbox.js';
 import { InMemoryFavoriteRepository } from './in-memory-favorite.repository.js';
 import { InMemoryFollowRepository } from './in-memory-follow.repository.js';
+import { InMemoryNotifications } from './in-memory-notifications.js';
 import { InMemoryProfileLookup } from './in-memory-profile-lookup.js';
 import { InMemoryReadModelGenerations } from './in-memory-read-model-generations.js';
 import { InMemoryReadModelWriter } from './in-memory-read-model.writer.js';
@@ -51,6 +53,9 @@ export const memoryModule = (): ContainerModule =>
     bind(CredentialStore).to(InMemoryCredentialStore);
     bind(EventOutbox).to(InMemoryEventOutbox);
     bind(WriteModelSnapshot).to(InMemoryWriteModelSnapshot);
+    bind(InMemoryNotifications).toSelf();
+    bind(NotificationWriter).toService(InMemoryNotifications);
+    bind(NotificationInbox).toService(InMemoryNotifications);
     // The generations are also the source the in-memory query adapters read from.
     bind(InMemoryReadModelGenerations).toSelf();
     bind(ReadModelGenerations).toService(InMemoryReadModelGenerations);

@@ -4,10 +4,12 @@ import { CommentRepository } from '../../application/comments/comment.repository
 import { FavoriteRepository } from '../../application/favorites/favorite.repository.js';
 import { FollowRepository } from '../../application/profiles/follow.repository.js';
 import { ProfileLookup } from '../../application/profiles/profile-lookup.js';
+import { NotificationInbox, NotificationWriter } from '../../application/notifications/notification-store.js';
 import { EventOutbox, OutboxSignals } from '../../application/read-side/event-outbox.js';
 import { WriteModelSnapshot } from '../../application/read-side/write-model-snapshot.js';
 import { CredentialStore } from '../../application/users/credential-store.js';
 import { UserRepository } from '../../application/users/user.repository.js';
+import { SqlNotifications } from './notifications/sql-notifications.js';
 import { SqlEventOutbox } from './outbox/sql-event-outbox.js';
 import { SqlDatabase } from './sql-database.js';
 import { SqlArticleRepository } from './write/sql-article.repository.js';
@@ -39,4 +41,7 @@ export const sqlWriteModule = (db: SqlDatabase, signals: OutboxSignals): Contain
     bind(CredentialStore).to(SqlCredentialStore);
     bind(EventOutbox).to(SqlEventOutbox);
     bind(WriteModelSnapshot).to(SqlWriteModelSnapshot);
+    bind(SqlNotifications).toSelf();
+    bind(NotificationWriter).toService(SqlNotifications);
+    bind(NotificationInbox).toService(SqlNotifications);
   });

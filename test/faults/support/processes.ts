@@ -139,8 +139,14 @@ export class Processes {
     return this.spawn(name, 'src/worker.ts', settings);
   }
 
-  /** An API is ready when /health/ready answers 200; a worker once it logged that it started. */
+  /** Starts a relay (`src/relay.ts`) or a notifier (`src/notifier.ts`) without waiting; `ready` waits for its start line. */
+  startService(name: string, service: 'relay' | 'notifier', settings: Settings): ConduitProcess {
+    return this.spawn(name, `src/${service}.ts`, settings);
+  }
+
+  /** An API is ready when /health/ready answers 200; another process once it logged that it started. */
   async ready(started: ConduitProcess | ApiProcess): Promise<void> {
+    const startLines = ['"projector worker started"', '"relay started"', '"notifier started"'];
     const isReady =
       'readiness' in started
         ? () =>
@@ -148,7 +154,7 @@ export class Processes {
               (r) => r.status === 200,
               () => false,
             )
-        : async () => started.output().includes('"projector worker started"');
+        : async () => startLines.some((line) => started.output().includes(line));
     await until(
       `${started.name} to be ready`,
       async () => {

@@ -63,6 +63,8 @@ const CANNED: { readonly [K in UseCaseName]: UseCaseOutput<K> } = {
   getFeed: Ok({ articles: [articleView], articlesCount: 1 }),
   listComments: Ok([commentView]),
   getTags: Ok(['dragons', 'training']),
+  listNotifications: Ok({ notifications: [], notificationsCount: 0, unreadCount: 0 }),
+  markNotificationsRead: Ok({ marked: 0 }),
 };
 
 /** A use case whose `execute` is a vi.fn: tests inspect what the route passed and replace the answer. */

@@ -1,0 +1,202 @@
+import { inject, injectable, optional } from 'inversify';
+import type {
+  NotificationChange,
+  NotificationInbox,
+  NotificationPage,
+  NotificationType,
+  NotificationWriter,
+} from '../../../application/notifications/notification-store.js';
+import type { Page } from '../../../application/shared/ports.js';
+import { SqlDatabase, type SqlExecutor } from '../sql-database.js';
+
+export interface SqlNotificationOptions {
+  /** Followers notified per statement when an article is published. */
+  readonly fanOutBatch: number;
+}
+export const SqlNotificationOptions = Symbol.for('SqlNotificationOptions');
+
+/** Below every uuid: where the walk over an author's followers starts. */
+const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Notifications and the notifier's inbox, in the write database (migration 0004).
+ *
+ * Every change states a fact and makes the rows agree with the write model's current state
+ * of it — "does this favourite stand?", "which followers followed before this article was
+ * published?" — so the rows converge whatever the order, delay or repetition of the events:
+ * an unfavourite delivered before (or after) its favourite leaves exactly what the
+ * favourites table says. `dedupe_key`, unique per recipient, keeps a fact announced once.
+ */
+@injectable()
+export class SqlNotifications implements NotificationWriter, NotificationInbox {
+  constructor(
+    @inject(SqlDatabase) private readonly db: SqlDatabase,
+    @inject(SqlNotificationOptions) @optional() private readonly options: SqlNotificationOptions = { fanOutBatch: 5_000 },
+  ) {}
+
+  async apply(consumer: string, messageId: string, change: NotificationChange | null): Promise<'applied' | 'duplicate'> {
+    return this.db.transaction(async (tx) => {
+      const fresh = await tx.query(
+        `insert into notification_inbox (consumer, message_id) values ($1, $2) on conflict do nothing returning 1 as fresh`,
+        [consumer, messageId],
+      );
+      if (fresh.length === 0) return 'duplicate';
+      if (change !== null) await this.change(tx, change);
+      return 'applied';
+    });
+  }
+
+  async pruneInbox(consumer: string, handledBefore: Date): Promise<number> {
+    const rows = await this.db.query(
+      `delete from notification_inbox where consumer = $1 and handled_at < $2::timestamptz returning 1`,
+      [consumer, handledBefore.toISOString()],
+    );
+    return rows.length;
+  }
+
+  private async change(tx: SqlExecutor, change: NotificationChange): Promise<void> {
+    switch (change.kind) {
+      case 'article-published':
+        return this.fanOut(tx, change.articleId, change.authorId);
+      case 'article-commented':
+        await tx.query(
+          `insert into notifications (recipient_id, type, actor_id, article_id, comment_id, dedupe_key)
+           select a.author_id, 'article.commented', c.author_id, a.id, c.id, 'commented:' || c.id
+             from comments c join articles a on a.id = c.article_id
+            where c.id = $1 and c.author_id <> a.author_id
+           on conflict (recipient_id, dedupe_key) do nothing`,
+          [change.commentId],
+        );
+        return;
+      case 'article-favorited': {
+        const key = `favorited:${change.userId}:${change.articleId}`;
+        await this.serialise(tx, key);
+        await tx.query(
+          `delete from notifications n using articles a
+            where a.id = $1 and n.recipient_id = a.author_id and n.dedupe_key = $3
+              and not exists (select 1 from favorites f where f.user_id = $2 and f.article_id = $1 and f.active)`,
+          [change.articleId, change.userId, key],
+        );
+        await tx.query(
+          `insert into notifications (recipient_id, type, actor_id, article_id, dedupe_key)
+           select a.author_id, 'article.favorited', f.user_id, a.id, $3
+             from favorites f join articles a on a.id = f.article_id
+            where f.user_id = $2 and f.article_id = $1 and f.active and f.user_id <> a.author_id
+           on conflict (recipient_id, dedupe_key) do nothing`,
+          [change.articleId, change.userId, key],
+        );
+        return;
+      }
+      case 'user-followed': {
+        const key = `followed:${change.followerId}`;
+        await this.serialise(tx, `${key}:${change.followeeId}`);
+        await tx.query(
+          `delete from notifications n
+            where n.recipient_id = $2 and n.dedupe_key = $3
+              and not exists (select 1 from follows f where f.follower_id = $1 and f.followee_id = $2 and f.active)`,
+          [change.followerId, change.followeeId, key],
+        );
+        await tx.query(
+          `insert into notifications (recipient_id, type, actor_id, dedupe_key)
+           select f.followee_id, 'user.followed', f.follower_id, $3
+             from follows f where f.follower_id = $1 and f.followee_id = $2 and f.active
+           on conflict (recipient_id, dedupe_key) do nothing`,
+          [change.followerId, change.followeeId, key],
+        );
+        return;
+      }
+      // The foreign keys' cascades removed them with the row already; this covers nothing else, harmlessly.
+      case 'article-deleted':
+        await tx.query(`delete from notifications where article_id = $1`, [change.articleId]);
+        return;
+      case 'comment-deleted':
+        await tx.query(`delete from notifications where comment_id = $1`, [change.commentId]);
+        return;
+    }
+  }
+
+  /**
+   * Takes turns per fact until the transaction ends. Without it, a favourite's handler that
+   * read "active" could commit its row after the unfavourite's handler, which read
+   * "inactive", found nothing to delete: the row would outlive the favourite. In turns, the
+   * later handler sees the earlier one's row and the state both events left.
+   */
+  private async serialise(tx: SqlExecutor, fact: string): Promise<void> {
+    await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`conduit:notification:${fact}`]);
+  }
+
+  /**
+   * One notification per follower whose (current) follow began before the article was
+   * published, in statements of `fanOutBatch` followers walked in follower-id order — never
+   * a statement per follower. The walk is part of the inbox's transaction: all or nothing.
+   */
+  private async fanOut(tx: SqlExecutor, articleId: string, authorId: string): Promise<void> {
+    let after = FIRST_UUID;
+    for (;;) {
+      const [row] = await tx.query<{ last: string | null; n: number }>(
+        `with batch as (
+           select f.follower_id from follows f join articles a on a.id = $1 and a.author_id = f.followee_id
+            where f.followee_id = $2 and f.active and f.updated_at <= a.created_at and f.follower_id > $3::uuid
+            order by f.follower_id limit $4),
+         added as (
+           insert into notifications (recipient_id, type, actor_id, article_id, dedupe_key)
+           select b.follower_id, 'article.published', $2, $1, 'published:' || $1 from batch b
+           on conflict (recipient_id, dedupe_key) do nothing)
+         select (select follower_id::text from batch order by follower_id desc limit 1) as last,
+                (select count(*)::int from batch) as n`,
+        [articleId, authorId, after, this.options.fanOutBatch],
+      );
+      if (row === undefined || row.last === null || row.n < this.options.fanOutBatch) return;
+      after = row.last;
+    }
+  }
+
+  /** The page and the counts from one statement, so they agree (one snapshot) while the notifier writes. */
+  async list(recipientId: string, page: Page): Promise<NotificationPage> {
+    const rows = await this.db.query<{
+      total: number;
+      unread: number;
+      id: string | number | null;
+      type: NotificationType;
+      created_at: Date | string;
+      read: boolean;
+      username: string;
+      image: string | null;
+      slug: string | null;
+      title: string | null;
+    }>(
+      `with counts as (
+         select count(*)::int as total, count(*) filter (where read_at is null)::int as unread
+           from notifications where recipient_id = $1)
+       select c.total, c.unread, p.* from counts c left join lateral (
+         select n.id, n.type, n.created_at, n.read_at is not null as read, u.username, u.image, a.slug, a.title
+           from notifications n join users u on u.id = n.actor_id left join articles a on a.id = n.article_id
+          where n.recipient_id = $1 order by n.id desc limit $2 offset $3) p on true`,
+      [recipientId, page.limit, page.offset],
+    );
+    return {
+      notifications: rows
+        .filter((row) => row.id !== null)
+        .map((row) => ({
+          id: String(row.id),
+          type: row.type,
+          createdAt: new Date(row.created_at).toISOString(),
+          read: row.read,
+          actor: { username: row.username, image: row.image },
+          article: row.slug === null || row.title === null ? null : { slug: row.slug, title: row.title },
+        })),
+      notificationsCount: rows[0]?.total ?? 0,
+      unreadCount: rows[0]?.unread ?? 0,
+    };
+  }
+
+  async markRead(recipientId: string, upTo: string | null): Promise<number> {
+    const rows = await this.db.query(
+      `update notifications set read_at = now()
+        where recipient_id = $1 and read_at is null and ($2::bigint is null or id <= $2::bigint)
+        returning id`,
+      [recipientId, upTo],
+    );
+    return rows.length;
+  }
+}

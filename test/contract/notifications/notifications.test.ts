@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InMemoryNotifications } from '../../../src/adapters/memory/in-memory-notifications.js';
+import { SqlNotifications } from '../../../src/adapters/sql/notifications/sql-notifications.js';
+import type { SqlDatabase, SqlExecutor } from '../../../src/adapters/sql/sql-database.js';
+import { newFollow, saved, storedArticle, storedUser } from '../repositories/write-side.contract.js';
+import { openTestDatabase, sqlKinds, type TestSqlDatabase } from '../../support/sql.js';
+import { writeSideIn } from '../../support/write-side-modules.js';
+import { notificationsContract } from './notifications.contract.js';
+
+notificationsContract('in memory', async () => {
+  const { side, container } = writeSideIn('memory');
+  const store = container.get(InMemoryNotifications);
+  return { side, writer: store, inbox: store };
+});
+
+/** Counts the statements a SqlNotifications sends, inside its transactions too. */
+function counting(db: SqlDatabase): { readonly db: SqlDatabase; statements: () => number } {
+  let statements = 0;
+  const wrap = (executor: SqlExecutor): SqlExecutor => ({
+    query: (sql, params) => {
+      statements += 1;
+      return executor.query(sql, params);
+    },
+  });
+  const counted = {
+    query: (sql: string, params?: readonly unknown[]) => wrap(db).query(sql, params),
+    transaction: <T>(work: (tx: SqlExecutor) => Promise<T>) => db.transaction((tx) => work(wrap(tx))),
+  };
+  return { db: counted as unknown as SqlDatabase, statements: () => statements };
+}
+
+for (const kind of sqlKinds()) {
+  describe(`SQL notifications on ${kind}`, () => {
+    let test: TestSqlDatabase;
+    beforeAll(async () => {
+      test = await openTestDatabase(kind);
+    }, 60_000);
+    afterAll(async () => {
+      await test?.close();
+    });
+
+    notificationsContract(kind, async () => {
+      const { side } = writeSideIn(test.db);
+      const store = new SqlNotifications(test.db, { fanOutBatch: 3 });
+      return { side, writer: store, inbox: store };
+    });
+
+    it('fans out to many followers in batched statements, never one per follower', async () => {
+      const { side } = writeSideIn(test.db);
+      const author = await storedUser(side);
+      const followers = await Promise.all(Array.from({ length: 45 }, () => storedUser(side)));
+      for (const follower of followers) await saved(side.follows.save(newFollow(follower.id, author.id)));
+      const article = await storedArticle(side, author.id);
+      const counted = counting(test.db);
+      const store = new SqlNotifications(counted.db, { fanOutBatch: 20 });
+      await store.apply('notifier', `fan-out-${article.id}`, { kind: 'article-published', articleId: article.id, authorId: author.id });
+      // The inbox row, then 20 + 20 + 5 followers.
+      expect(counted.statements()).toBe(4);
+      const [row] = await test.db.query<{ n: number }>(`select count(*)::int as n from notifications where article_id = $1`, [article.id]);
+      expect(row?.n).toBe(45);
+    });
+  });
+}

@@ -1,4 +1,5 @@
 import { injectable } from 'inversify';
+import type { ArticleSnapshotPayload } from '../../domain/index.js';
 import type { ArticleReadModel, AuthorReadModel, CommentReadModel } from '../../application/read-side/read-models.js';
 
 /** A switch with the version of the event that last set it (follows, favourites). */
@@ -17,16 +18,9 @@ export interface MemoryUser {
   readonly version: number;
 }
 
-export interface MemoryArticle {
+/** An article as its events carry it, keyed by its id. */
+export interface MemoryArticle extends Omit<ArticleSnapshotPayload, 'articleId'> {
   readonly id: string;
-  readonly authorId: string;
-  readonly slug: string;
-  readonly title: string;
-  readonly description: string;
-  readonly body: string;
-  readonly tagList: readonly string[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
   /** `createdAt` in milliseconds, the primary list order. */
   readonly createdAtMs: number;
   favoritesCount: number;

@@ -107,13 +107,22 @@ export class Article extends StateAggregate<ArticleState, ArticleEvent> {
   }
 
   private payload(): ArticleSnapshotPayload {
-    const { id, tagList, createdAt, updatedAt, ...rest } = this.state;
-    return {
-      articleId: id,
-      ...rest,
-      tagList: [...tagList],
-      createdAt: createdAt.toISOString(),
-      updatedAt: updatedAt.toISOString(),
-    };
+    return articleSnapshotPayload(this.state);
   }
+}
+
+/** What the article's events carry about its state (also what a rebuild lists for a stored article). */
+export function articleSnapshotPayload(state: Omit<ArticleState, 'version'>): ArticleSnapshotPayload {
+  const { id, authorId, slug, title, description, body, tagList, createdAt, updatedAt } = state;
+  return {
+    articleId: id,
+    authorId,
+    slug,
+    title,
+    description,
+    body,
+    tagList: [...tagList],
+    createdAt: createdAt.toISOString(),
+    updatedAt: updatedAt.toISOString(),
+  };
 }

@@ -1,5 +1,5 @@
 import { injectable } from 'inversify';
-import type { ArticleSnapshotPayload } from '../../domain/index.js';
+import type { ArticleSnapshotPayload, UserSnapshotPayload } from '../../domain/index.js';
 import type { ArticleReadModel, AuthorReadModel, CommentReadModel } from '../../application/read-side/read-models.js';
 
 /** A switch with the version of the event that last set it (follows, favourites). */
@@ -8,13 +8,10 @@ export interface VersionedSwitch {
   readonly version: number;
 }
 
-export interface MemoryUser {
+/** A user as their events carry them, keyed by id, with the key their username is unique by. */
+export interface MemoryUser extends Omit<UserSnapshotPayload, 'userId'> {
   readonly id: string;
-  readonly username: string;
   readonly usernameKey: string;
-  readonly email: string;
-  readonly bio: string | null;
-  readonly image: string | null;
   readonly version: number;
 }
 
@@ -106,18 +103,8 @@ export class InMemoryReadDatabase implements InMemoryReadSource {
   }
 
   storedArticle(article: MemoryArticle): ArticleReadModel {
-    return {
-      id: article.id,
-      slug: article.slug,
-      title: article.title,
-      description: article.description,
-      body: article.body,
-      tagList: [...article.tagList],
-      createdAt: article.createdAt,
-      updatedAt: article.updatedAt,
-      favoritesCount: article.favoritesCount,
-      author: this.author(article.authorId),
-    };
+    const { authorId, createdAtMs: _order, version: _version, ...fields } = article;
+    return { ...fields, tagList: [...fields.tagList], author: this.author(authorId) };
   }
 
   storedComment(comment: MemoryComment): CommentReadModel {

@@ -5,7 +5,6 @@ import {
   type Relationship,
 } from '../../application/read-side/relationship.read-store.js';
 import { eqText, inTexts } from './filter-values.js';
-import { translatingOutages } from './mongo-outage.js';
 import { MongoActiveCollections } from './mongo-read-database.js';
 
 /** Each pair document's two ids (strings): the viewer's field, then the other's. */
@@ -26,8 +25,8 @@ export class MongoRelationshipReadStore extends PageQueryRelationshipReadStore {
 
   protected activeAmong(relationship: Relationship, viewerId: string, ids: readonly string[]): Promise<ReadonlySet<string>> {
     const [viewer, other] = KEY_FIELDS[relationship];
-    return translatingOutages(async () => {
-      const pairs = (await this.active.get())[relationship] as unknown as Collection<Document>;
+    return this.active.read(async (collections) => {
+      const pairs = collections[relationship] as unknown as Collection<Document>;
       const docs = await pairs
         .find(
           { [viewer]: eqText(viewerId), [other]: inTexts(ids), active: { $eq: true } },

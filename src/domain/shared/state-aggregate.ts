@@ -3,8 +3,8 @@ import type { DomainEvent } from './domain-event.js';
 
 /**
  * An aggregate whose state is one record `S`: its snapshot is that record with the version
- * AggregateRoot keeps, and `rehydrate` hands one back. Once
- * marked deleted, its repository deletes the row instead of writing it.
+ * AggregateRoot keeps, and `rehydrate` hands one back. Once marked deleted, its repository
+ * deletes the row instead of writing it.
  */
 export abstract class StateAggregate<
   S extends { readonly id: string | number; readonly version: number },

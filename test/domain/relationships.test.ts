@@ -11,11 +11,11 @@ describe('Follow', () => {
 
   it('is idempotent both ways and versions every real switch', () => {
     const follow = Follow.between('u1', 'u2', now).unwrap();
-    follow.follow(now);
-    follow.follow(now);
-    follow.unfollow(now);
-    follow.unfollow(now);
-    follow.follow(now);
+    follow.switchTo(true, now);
+    follow.switchTo(true, now);
+    follow.switchTo(false, now);
+    follow.switchTo(false, now);
+    follow.switchTo(true, now);
     const events = follow.pullEvents();
     expect(events.map((e) => [e.type, e.version])).toEqual([
       ['UserFollowed', 1],
@@ -28,7 +28,7 @@ describe('Follow', () => {
 
   it('unfollowing a stranger records nothing', () => {
     const follow = Follow.between('u1', 'u2', now).unwrap();
-    follow.unfollow(now);
+    follow.switchTo(false, now);
     expect(follow.pullEvents()).toHaveLength(0);
   });
 });
@@ -36,9 +36,9 @@ describe('Follow', () => {
 describe('Favorite', () => {
   it('is idempotent and versioned', () => {
     const favorite = Favorite.between('u1', 'a1', now);
-    favorite.favorite(now);
-    favorite.favorite(now);
-    favorite.unfavorite(now);
+    favorite.switchTo(true, now);
+    favorite.switchTo(true, now);
+    favorite.switchTo(false, now);
     expect(favorite.pullEvents().map((e) => [e.type, e.version])).toEqual([
       ['ArticleFavorited', 1],
       ['ArticleUnfavorited', 2],

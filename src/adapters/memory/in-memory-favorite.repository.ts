@@ -3,7 +3,7 @@ import { Err, Ok, type Result } from 'ts-results-es';
 import type { FavoriteRepository, StoredFavorite } from '../../application/favorites/favorite.repository.js';
 import type { SaveConflict } from '../../application/shared/persistence.js';
 import { Favorite } from '../../domain/index.js';
-import { pairKey, type RowCheck } from './in-memory-tables.js';
+import { pairKey } from './in-memory-tables.js';
 import { InMemoryWriteStore } from './in-memory-write-store.js';
 
 /** The in-memory twin of SqlFavoriteRepository (same contract suite), the article's count kept with the pair. */
@@ -26,7 +26,10 @@ export class InMemoryFavoriteRepository implements FavoriteRepository {
       favorite,
       'favorite',
       () => {
-        const check = this.checkPair(favorite);
+        const check = this.store.checkPair(this.store.favorites, favorite, [
+          [this.store.users, row.userId, 'favorites_user_id_foreign'],
+          [this.store.articles, row.articleId, 'favorites_article_id_foreign'],
+        ]);
         if (check.kind !== 'ok') return check;
         return {
           kind: 'ok',
@@ -40,16 +43,5 @@ export class InMemoryFavoriteRepository implements FavoriteRepository {
     );
     if (saved.isErr()) return Err(saved.error);
     return Ok({ favoritesCount: favoritesCount.get(row.articleId) ?? 0 });
-  }
-
-  /** Guarded by the loaded version, 0 for a new pair (as the SQL upsert). */
-  private checkPair(favorite: Favorite): RowCheck {
-    const { favorites, users, articles } = this.store;
-    const row = favorite.snapshot();
-    if (!favorite.isNew) return favorites.checkUpdate(row, favorite.persistedVersion);
-    if (favorites.has(pairKey(row.userId, row.articleId))) return { kind: 'stale' };
-    this.store.requireRow(users, row.userId, 'favorites_user_id_foreign');
-    this.store.requireRow(articles, row.articleId, 'favorites_article_id_foreign');
-    return favorites.checkInsert(row);
   }
 }

@@ -18,18 +18,11 @@ export class InMemoryFollowRepository implements FollowRepository {
 
   async save(follow: Follow): Promise<Result<void, SaveConflict>> {
     const { follows, users } = this.store;
-    return this.store.save(
-      follow,
-      'follow',
-      () => {
-        const row = follow.snapshot();
-        if (!follow.isNew) return follows.checkUpdate(row, follow.persistedVersion);
-        if (follows.has(pairKey(row.followerId, row.followeeId))) return { kind: 'stale' };
-        this.store.requireRow(users, row.followerId, 'follows_follower_id_foreign');
-        this.store.requireRow(users, row.followeeId, 'follows_followee_id_foreign');
-        return follows.checkInsert(row);
-      },
-      () => null,
-    );
+    const { followerId, followeeId } = follow.snapshot();
+    const references = [
+      [users, followerId, 'follows_follower_id_foreign'],
+      [users, followeeId, 'follows_followee_id_foreign'],
+    ] as const;
+    return this.store.save(follow, 'follow', () => this.store.checkPair(follows, follow, references), () => null);
   }
 }

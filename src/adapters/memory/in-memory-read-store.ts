@@ -1,4 +1,5 @@
 import { injectable } from 'inversify';
+import type { ArticleSnapshotPayload, UserSnapshotPayload } from '../../domain/index.js';
 import type { ArticleReadModel, AuthorReadModel, CommentReadModel } from '../../application/read-side/read-models.js';
 
 /** A switch with the version of the event that last set it (follows, favourites). */
@@ -7,26 +8,16 @@ export interface VersionedSwitch {
   readonly version: number;
 }
 
-export interface MemoryUser {
+/** A user as their events carry them, keyed by id, with the key their username is unique by. */
+export interface MemoryUser extends Omit<UserSnapshotPayload, 'userId'> {
   readonly id: string;
-  readonly username: string;
   readonly usernameKey: string;
-  readonly email: string;
-  readonly bio: string | null;
-  readonly image: string | null;
   readonly version: number;
 }
 
-export interface MemoryArticle {
+/** An article as its events carry it, keyed by its id. */
+export interface MemoryArticle extends Omit<ArticleSnapshotPayload, 'articleId'> {
   readonly id: string;
-  readonly authorId: string;
-  readonly slug: string;
-  readonly title: string;
-  readonly description: string;
-  readonly body: string;
-  readonly tagList: readonly string[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
   /** `createdAt` in milliseconds, the primary list order. */
   readonly createdAtMs: number;
   favoritesCount: number;
@@ -112,18 +103,8 @@ export class InMemoryReadDatabase implements InMemoryReadSource {
   }
 
   storedArticle(article: MemoryArticle): ArticleReadModel {
-    return {
-      id: article.id,
-      slug: article.slug,
-      title: article.title,
-      description: article.description,
-      body: article.body,
-      tagList: [...article.tagList],
-      createdAt: article.createdAt,
-      updatedAt: article.updatedAt,
-      favoritesCount: article.favoritesCount,
-      author: this.author(article.authorId),
-    };
+    const { authorId, createdAtMs: _order, version: _version, ...fields } = article;
+    return { ...fields, tagList: [...fields.tagList], author: this.author(authorId) };
   }
 
   storedComment(comment: MemoryComment): CommentReadModel {

@@ -25,6 +25,11 @@ export class MemoryTable<Row extends { readonly version: number }> {
     return this.rows.has(primaryKey);
   }
 
+  /** Whether a row with `row`'s primary key is stored. */
+  holdsKeyOf(row: Row): boolean {
+    return this.rows.has(this.primaryKeyOf(row));
+  }
+
   get(primaryKey: string): Row | null {
     const row = this.rows.get(primaryKey);
     return row === undefined ? null : copy(row);

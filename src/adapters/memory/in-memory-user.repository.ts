@@ -30,11 +30,7 @@ export class InMemoryUserRepository implements UserRepository {
     return row === null ? null : toUser(row);
   }
 
-  async availability(wanted: {
-    readonly usernameKey?: string | undefined;
-    readonly email?: string | undefined;
-    readonly exceptUserId?: string | undefined;
-  }): Promise<Availability> {
+  async availability(wanted: Parameters<UserRepository['availability']>[0]): Promise<Availability> {
     const { usernameKey, email, exceptUserId } = wanted;
     return {
       usernameTaken: usernameKey !== undefined && this.store.users.holds(USERNAME_KEY, usernameKey, exceptUserId),

@@ -5,6 +5,7 @@ import {
   type WriteModelCounts,
   type WriteModelSnapshot,
 } from '../../application/read-side/write-model-snapshot.js';
+import { articleSnapshotPayload } from '../../domain/index.js';
 import type { MemoryTable } from './in-memory-tables.js';
 import { InMemoryWriteStore } from './in-memory-write-store.js';
 
@@ -53,37 +54,23 @@ export class InMemoryWriteModelSnapshot implements WriteModelSnapshot {
   articles(batchSize: number): AsyncIterable<readonly ReadModelChange[]> {
     return list(this.store.articles, (row) => [row.id], batchSize, (row) => ({
       kind: 'article',
-      article: {
-        articleId: row.id,
-        authorId: row.authorId,
-        slug: row.slug,
-        title: row.title,
-        description: row.description,
-        body: row.body,
-        tagList: [...row.tagList],
-        createdAt: row.createdAt.toISOString(),
-        updatedAt: row.updatedAt.toISOString(),
-      },
+      article: articleSnapshotPayload(row),
       version: row.version,
     }));
   }
 
   follows(batchSize: number): AsyncIterable<readonly ReadModelChange[]> {
-    return list(this.store.follows, (row) => [row.followerId, row.followeeId], batchSize, (row) => ({
-      kind: 'follow',
-      pair: { followerId: row.followerId, followeeId: row.followeeId },
-      active: row.active,
-      version: row.version,
-    }));
+    return list(this.store.follows, (row) => [row.followerId, row.followeeId], batchSize, (row) => {
+      const { followerId, followeeId, active, version } = row;
+      return { kind: 'follow', pair: { followerId, followeeId }, active, version };
+    });
   }
 
   favorites(batchSize: number): AsyncIterable<readonly ReadModelChange[]> {
-    return list(this.store.favorites, (row) => [row.userId, row.articleId], batchSize, (row) => ({
-      kind: 'favorite',
-      pair: { userId: row.userId, articleId: row.articleId },
-      active: row.active,
-      version: row.version,
-    }));
+    return list(this.store.favorites, (row) => [row.userId, row.articleId], batchSize, (row) => {
+      const { userId, articleId, active, version } = row;
+      return { kind: 'favorite', pair: { userId, articleId }, active, version };
+    });
   }
 
   comments(batchSize: number): AsyncIterable<readonly ReadModelChange[]> {

@@ -130,12 +130,25 @@ export class InMemoryWriteStore {
   }
 
   /** Throws when `primaryKey` is not in `table`, as the foreign key `constraint` would. */
-  requireRow<Row extends { readonly version: number }>(
-    table: MemoryTable<Row>,
-    primaryKey: string,
-    constraint: string,
-  ): void {
+  requireRow(table: { has(primaryKey: string): boolean }, primaryKey: string, constraint: string): void {
     if (!table.has(primaryKey)) throw new ForeignKeyViolation(constraint);
+  }
+
+  /**
+   * A switched pair's row change, the twin of the SQL upsert: guarded by the version the
+   * pair was loaded with; a new pair (version 0) must not be stored yet and must find each
+   * row it refers to (`references`: table, key, foreign key name).
+   */
+  checkPair<Row extends { readonly version: number }>(
+    table: MemoryTable<Row>,
+    pair: { readonly isNew: boolean; readonly persistedVersion: number; snapshot(): Row },
+    references: readonly (readonly [{ has(primaryKey: string): boolean }, string, string])[],
+  ): RowCheck {
+    const row = pair.snapshot();
+    if (!pair.isNew) return table.checkUpdate(row, pair.persistedVersion);
+    if (table.holdsKeyOf(row)) return { kind: 'stale' };
+    for (const [target, key, constraint] of references) this.requireRow(target, key, constraint);
+    return table.checkInsert(row);
   }
 
   /** The subscriber's queue (registered subscribers only). */

@@ -1,5 +1,6 @@
 import { injectable } from 'inversify';
 import type { OutboxSignals } from '../../application/read-side/event-outbox.js';
+import { OutboxWaiters } from '../../application/read-side/outbox-waiters.js';
 
 /**
  * The outbox's signals inside one process: for the in-memory outbox, and for the embedded
@@ -8,54 +9,21 @@ import type { OutboxSignals } from '../../application/read-side/event-outbox.js'
  */
 @injectable()
 export class LocalOutboxSignals implements OutboxSignals {
-  private readonly workWaiters = new Set<() => void>();
-  private readonly projectedPositions = new Set<number>();
-  private readonly positionWaiters = new Set<() => void>();
+  private readonly waiters = new OutboxWaiters();
 
   announceWork(): void {
-    for (const wake of [...this.workWaiters]) wake();
+    this.waiters.wakeWorkers();
   }
 
   announceProjected(positions: readonly number[]): void {
-    for (const position of positions) this.projectedPositions.add(position);
-    // Bounded: only positions someone may still wait for matter.
-    while (this.projectedPositions.size > 20_000) {
-      const oldest = this.projectedPositions.values().next().value;
-      if (oldest === undefined) break;
-      this.projectedPositions.delete(oldest);
-    }
-    for (const check of [...this.positionWaiters]) check();
+    this.waiters.heardProjected(positions);
   }
 
   nextWork(maxMs: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.workWaiters.delete(done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, maxMs);
-      this.workWaiters.add(done);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return this.waiters.nextWork(maxMs, signal);
   }
 
   projected(positions: readonly number[], timeoutMs: number): Promise<boolean> {
-    const all = () => positions.every((position) => this.projectedPositions.has(position));
-    if (all()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const finish = (outcome: boolean) => {
-        clearTimeout(timer);
-        this.positionWaiters.delete(check);
-        resolve(outcome);
-      };
-      const check = () => {
-        if (all()) finish(true);
-      };
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      this.positionWaiters.add(check);
-    });
+    return this.waiters.projected(positions, timeoutMs);
   }
 }

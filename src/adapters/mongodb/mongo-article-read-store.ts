@@ -7,7 +7,6 @@ import type { Page, Paged } from '../../application/shared/ports.js';
 import { Username } from '../../domain/index.js';
 import { asText, eqText, inTexts } from './filter-values.js';
 import { readCounts } from './mongo-count-ledger.js';
-import { translatingOutages } from './mongo-outage.js';
 import { MongoActiveCollections, type GenerationCollections } from './mongo-read-database.js';
 import type { ArticleDocument } from './read-model.documents.js';
 import { ARTICLES_BY_AUTHOR, ARTICLES_BY_TAG } from './read-model.indexes.js';
@@ -57,16 +56,14 @@ export class MongoArticleReadStore implements ArticleReadStore {
   constructor(@inject(MongoActiveCollections) private readonly active: MongoActiveCollections) {}
 
   findBySlug(slug: string): Promise<ArticleReadModel | null> {
-    return translatingOutages(async () => {
-      const { articles } = await this.active.get();
+    return this.active.read(async ({ articles }) => {
       const doc = await articles.findOne({ slug: eqText(slug) }, { projection: ARTICLE_PROJECTION });
       return doc ? toArticle(doc) : null;
     });
   }
 
   list(filter: ArticleFilter, page: Page): Promise<Paged<ArticleSummaryReadModel>> {
-    return translatingOutages(async () => {
-      const c = await this.active.get();
+    return this.active.read(async (c) => {
       const filters = await this.resolve(c, filter);
       if (filters === null) return EMPTY;
       const { match, narrowings, fanId } = filters;
@@ -82,8 +79,7 @@ export class MongoArticleReadStore implements ArticleReadStore {
   }
 
   feed(followerId: string, page: Page): Promise<Paged<ArticleSummaryReadModel>> {
-    return translatingOutages(async () => {
-      const c = await this.active.get();
+    return this.active.read(async (c) => {
       const followed = await c.follows
         .find({ followerId: eqText(followerId), active: { $eq: true } }, { projection: { _id: 0, followeeId: 1 } })
         .toArray();
@@ -101,8 +97,7 @@ export class MongoArticleReadStore implements ArticleReadStore {
   }
 
   tags(): Promise<string[]> {
-    return translatingOutages(async () => {
-      const { tags } = await this.active.get();
+    return this.active.read(async ({ tags }) => {
       const docs = await tags
         .find({ count: { $gt: 0 } }, { projection: { _id: 1 } })
         .sort({ count: -1, _id: 1 })

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import type { Collection, Db, Document } from 'mongodb';
 import { ActiveGeneration } from '../../application/read-side/active-generation.js';
+import { translatingOutages } from './mongo-outage.js';
 import { MongoOrmToken, type MongoOrm } from './mongo-read-orm.js';
 import {
   GENERATION_MARKER,
@@ -109,6 +110,11 @@ export class MongoActiveCollections {
   /** Throws NoActiveGeneration while none is active (ensureActiveGeneration runs at start). */
   async get(): Promise<GenerationCollections> {
     return this.db.collections(await this.active.current());
+  }
+
+  /** Runs `query` on the active generation's collections; an outage throws DependencyUnavailable (translatingOutages). */
+  read<T>(query: (collections: GenerationCollections) => Promise<T>): Promise<T> {
+    return translatingOutages(async () => query(await this.get()));
   }
 }
 

@@ -1,44 +1,39 @@
 import { inject, injectable } from 'inversify';
-import type { RelationshipReadStore } from '../../application/read-side/relationship.read-store.js';
+import type { Collection, Document } from 'mongodb';
+import {
+  PageQueryRelationshipReadStore,
+  type Relationship,
+} from '../../application/read-side/relationship.read-store.js';
 import { eqText, inTexts } from './filter-values.js';
-import { translatingOutages } from './mongo-outage.js';
 import { MongoActiveCollections } from './mongo-read-database.js';
 
-const NONE: ReadonlySet<string> = new Set();
+/** Each pair document's two ids (strings): the viewer's field, then the other's. */
+const KEY_FIELDS: Readonly<Record<Relationship, readonly [string, string]>> = {
+  follows: ['followerId', 'followeeId'],
+  favorites: ['userId', 'articleId'],
+};
 
 /**
  * The viewer's follows and favourites among a page of ids: one query per call (a range of
  * the unique pair index: viewer, then `$in` over the page), none for an empty page.
  */
 @injectable()
-export class MongoRelationshipReadStore implements RelationshipReadStore {
-  constructor(@inject(MongoActiveCollections) private readonly active: MongoActiveCollections) {}
-
-  followedAmong(viewerId: string, userIds: readonly string[]): Promise<ReadonlySet<string>> {
-    if (userIds.length === 0) return Promise.resolve(NONE);
-    return translatingOutages(async () => {
-      const { follows } = await this.active.get();
-      const docs = await follows
-        .find(
-          { followerId: eqText(viewerId), followeeId: inTexts(userIds), active: { $eq: true } },
-          { projection: { _id: 0, followeeId: 1 } },
-        )
-        .toArray();
-      return new Set(docs.map((d) => d.followeeId));
-    });
+export class MongoRelationshipReadStore extends PageQueryRelationshipReadStore {
+  constructor(@inject(MongoActiveCollections) private readonly active: MongoActiveCollections) {
+    super();
   }
 
-  favoritedAmong(viewerId: string, articleIds: readonly string[]): Promise<ReadonlySet<string>> {
-    if (articleIds.length === 0) return Promise.resolve(NONE);
-    return translatingOutages(async () => {
-      const { favorites } = await this.active.get();
-      const docs = await favorites
+  protected activeAmong(relationship: Relationship, viewerId: string, ids: readonly string[]): Promise<ReadonlySet<string>> {
+    const [viewer, other] = KEY_FIELDS[relationship];
+    return this.active.read(async (collections) => {
+      const pairs = collections[relationship] as unknown as Collection<Document>;
+      const docs = await pairs
         .find(
-          { userId: eqText(viewerId), articleId: inTexts(articleIds), active: { $eq: true } },
-          { projection: { _id: 0, articleId: 1 } },
+          { [viewer]: eqText(viewerId), [other]: inTexts(ids), active: { $eq: true } },
+          { projection: { _id: 0, [other]: 1 } },
         )
         .toArray();
-      return new Set(docs.map((d) => d.articleId));
+      return new Set(docs.map((d) => d[other] as string));
     });
   }
 }

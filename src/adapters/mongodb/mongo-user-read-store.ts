@@ -3,7 +3,6 @@ import type { AuthorReadModel, UserReadModel } from '../../application/read-side
 import type { UserReadStore } from '../../application/read-side/user.read-store.js';
 import { Username } from '../../domain/index.js';
 import { asText, eqText } from './filter-values.js';
-import { translatingOutages } from './mongo-outage.js';
 import { MongoActiveCollections } from './mongo-read-database.js';
 
 /** Users and profiles from `<generation>_users`: each look-up is one `_id` or unique-key probe. */
@@ -12,8 +11,7 @@ export class MongoUserReadStore implements UserReadStore {
   constructor(@inject(MongoActiveCollections) private readonly active: MongoActiveCollections) {}
 
   findById(userId: string): Promise<UserReadModel | null> {
-    return translatingOutages(async () => {
-      const { users } = await this.active.get();
+    return this.active.read(async ({ users }) => {
       const doc = await users.findOne(
         { _id: eqText(userId) },
         { projection: { _id: 1, username: 1, email: 1, bio: 1, image: 1 } },
@@ -25,8 +23,7 @@ export class MongoUserReadStore implements UserReadStore {
   }
 
   findProfileByUsernameKey(usernameKey: string): Promise<AuthorReadModel | null> {
-    return translatingOutages(async () => {
-      const { users } = await this.active.get();
+    return this.active.read(async ({ users }) => {
       // keyOf is idempotent, so a caller that already passes a key gets the same look-up.
       const doc = await users.findOne(
         { usernameKey: eqText(Username.keyOf(asText(usernameKey))) },

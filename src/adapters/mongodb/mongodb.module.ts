@@ -1,11 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { ActiveGeneration } from '../../application/read-side/active-generation.js';
-import { ArticleReadStore } from '../../application/read-side/article.read-store.js';
-import { CommentReadStore } from '../../application/read-side/comment.read-store.js';
-import { ReadModelGenerations } from '../../application/read-side/read-model-generations.js';
-import { ReadModelWriter } from '../../application/read-side/read-model.writer.js';
-import { RelationshipReadStore } from '../../application/read-side/relationship.read-store.js';
-import { UserReadStore } from '../../application/read-side/user.read-store.js';
+import { bindReadStore } from '../../application/read-side/read-store-bindings.js';
 import { MongoArticleReadStore } from './mongo-article-read-store.js';
 import { MongoCommentReadStore } from './mongo-comment-read-store.js';
 import { MongoActiveCollections, MongoReadDatabase } from './mongo-read-database.js';
@@ -26,12 +21,14 @@ export function mongoReadStoreModule(orm: MongoOrm): ContainerModule {
     bind<MongoOrm>(MongoOrmToken).toConstantValue(orm);
     bind(MongoReadDatabase).toSelf();
     bind(MongoActiveCollections).toSelf();
-    bind(ReadModelGenerations).to(MongoReadModelGenerations);
     bind(ActiveGeneration).toSelf();
-    bind(ReadModelWriter).to(MongoReadModelWriter);
-    bind(UserReadStore).to(MongoUserReadStore);
-    bind(ArticleReadStore).to(MongoArticleReadStore);
-    bind(CommentReadStore).to(MongoCommentReadStore);
-    bind(RelationshipReadStore).to(MongoRelationshipReadStore);
+    bindReadStore(bind, {
+      generations: MongoReadModelGenerations,
+      writer: MongoReadModelWriter,
+      users: MongoUserReadStore,
+      articles: MongoArticleReadStore,
+      comments: MongoCommentReadStore,
+      relationships: MongoRelationshipReadStore,
+    });
   });
 }

@@ -1,11 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { ActiveGeneration } from '../../application/read-side/active-generation.js';
-import { ArticleReadStore } from '../../application/read-side/article.read-store.js';
-import { CommentReadStore } from '../../application/read-side/comment.read-store.js';
-import { ReadModelGenerations } from '../../application/read-side/read-model-generations.js';
-import { ReadModelWriter } from '../../application/read-side/read-model.writer.js';
-import { RelationshipReadStore } from '../../application/read-side/relationship.read-store.js';
-import { UserReadStore } from '../../application/read-side/user.read-store.js';
+import { bindReadStore } from '../../application/read-side/read-store-bindings.js';
 import { SqlArticleReadStore } from './read/sql-article-read-store.js';
 import { SqlCommentReadStore } from './read/sql-comment-read-store.js';
 import { SqlReadContext } from './read/sql-read-context.js';
@@ -22,10 +17,12 @@ export const sqlReadStoreModule = (): ContainerModule =>
   new ContainerModule(({ bind }) => {
     bind(ActiveGeneration).toSelf();
     bind(SqlReadContext).toSelf();
-    bind(ReadModelGenerations).to(SqlReadModelGenerations);
-    bind(ReadModelWriter).to(LiveSqlReadModelWriter);
-    bind(UserReadStore).to(SqlUserReadStore);
-    bind(ArticleReadStore).to(SqlArticleReadStore);
-    bind(CommentReadStore).to(SqlCommentReadStore);
-    bind(RelationshipReadStore).to(SqlRelationshipReadStore);
+    bindReadStore(bind, {
+      generations: SqlReadModelGenerations,
+      writer: LiveSqlReadModelWriter,
+      users: SqlUserReadStore,
+      articles: SqlArticleReadStore,
+      comments: SqlCommentReadStore,
+      relationships: SqlRelationshipReadStore,
+    });
   });

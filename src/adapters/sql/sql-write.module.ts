@@ -1,14 +1,7 @@
 import { ContainerModule } from 'inversify';
-import { ArticleRepository } from '../../application/articles/article.repository.js';
-import { CommentRepository } from '../../application/comments/comment.repository.js';
-import { FavoriteRepository } from '../../application/favorites/favorite.repository.js';
-import { FollowRepository } from '../../application/profiles/follow.repository.js';
-import { ProfileLookup } from '../../application/profiles/profile-lookup.js';
+import { OutboxSignals } from '../../application/read-side/event-outbox.js';
+import { bindWriteSide } from '../../application/shared/write-side-bindings.js';
 import { NotificationInbox, NotificationWriter } from '../../application/notifications/notification-store.js';
-import { EventOutbox, OutboxSignals } from '../../application/read-side/event-outbox.js';
-import { WriteModelSnapshot } from '../../application/read-side/write-model-snapshot.js';
-import { CredentialStore } from '../../application/users/credential-store.js';
-import { UserRepository } from '../../application/users/user.repository.js';
 import { SqlNotifications } from './notifications/sql-notifications.js';
 import { SqlEventOutbox } from './outbox/sql-event-outbox.js';
 import { SqlDatabase } from './sql-database.js';
@@ -32,15 +25,17 @@ export const sqlWriteModule = (db: SqlDatabase, signals: OutboxSignals): Contain
     bind(SqlDatabase).toConstantValue(db);
     bind(OutboxSignals).toConstantValue(signals);
     bind(SqlWriteContext).toSelf();
-    bind(UserRepository).to(SqlUserRepository);
-    bind(FollowRepository).to(SqlFollowRepository);
-    bind(ArticleRepository).to(SqlArticleRepository);
-    bind(FavoriteRepository).to(SqlFavoriteRepository);
-    bind(CommentRepository).to(SqlCommentRepository);
-    bind(ProfileLookup).to(SqlProfileLookup);
-    bind(CredentialStore).to(SqlCredentialStore);
-    bind(EventOutbox).to(SqlEventOutbox);
-    bind(WriteModelSnapshot).to(SqlWriteModelSnapshot);
+    bindWriteSide(bind, {
+      users: SqlUserRepository,
+      follows: SqlFollowRepository,
+      articles: SqlArticleRepository,
+      favorites: SqlFavoriteRepository,
+      comments: SqlCommentRepository,
+      profiles: SqlProfileLookup,
+      credentials: SqlCredentialStore,
+      outbox: SqlEventOutbox,
+      snapshot: SqlWriteModelSnapshot,
+    });
     bind(SqlNotifications).toSelf();
     bind(NotificationWriter).toService(SqlNotifications);
     bind(NotificationInbox).toService(SqlNotifications);

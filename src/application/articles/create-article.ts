@@ -4,7 +4,7 @@ import { Article, ArticleDraft, type ArticleFields, type ArticleValidationError 
 import { ProfileLookup } from '../profiles/profile-lookup.js';
 import { unknownActor, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
-import type { SaveConflict } from '../shared/persistence.js';
+import { referenceGoneAs, type SaveConflict } from '../shared/persistence.js';
 import { Clock, IdGenerator } from '../shared/ports.js';
 import { retryRaces } from '../shared/retry.js';
 import type { ArticleView } from '../shared/views.js';
@@ -47,7 +47,7 @@ export class CreateArticleHandler implements CommandHandler<CreateArticle, Artic
       const saved = await this.articles.save(article);
       if (saved.isErr()) {
         if (saved.error.code === 'ARTICLE.SLUG_TAKEN') baseTaken = true;
-        return saved.error.code === 'REFERENCE_GONE' ? Err(unknownActor()) : Err(saved.error);
+        return Err(referenceGoneAs(saved.error, unknownActor));
       }
       return Ok(articleViewOf(article.snapshot(), author, { favorited: false, favoritesCount: 0 }));
     });

@@ -11,7 +11,7 @@ import { ProfileLookup } from '../profiles/profile-lookup.js';
 import { loadActor } from '../shared/actor.js';
 import { articleNotFound, type ArticleNotFound, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
-import type { SaveConflict } from '../shared/persistence.js';
+import { referenceGoneAs, type SaveConflict } from '../shared/persistence.js';
 import { Clock, IdGenerator } from '../shared/ports.js';
 import { retryRaces } from '../shared/retry.js';
 import type { ArticleView } from '../shared/views.js';
@@ -80,7 +80,7 @@ export class UpdateArticleHandler implements CommandHandler<UpdateArticle, Artic
       ]);
       if (saved.isErr()) {
         if (saved.error.code === 'ARTICLE.SLUG_TAKEN') baseTaken = true;
-        return saved.error.code === 'REFERENCE_GONE' ? Err(articleNotFound()) : Err(saved.error);
+        return Err(referenceGoneAs(saved.error, articleNotFound));
       }
       if (author === null) return Err(articleNotFound());
       return Ok(

@@ -5,7 +5,7 @@ import { ArticleRepository } from '../articles/article.repository.js';
 import { ProfileLookup } from '../profiles/profile-lookup.js';
 import { articleNotFound, unknownActor, type ArticleNotFound, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
-import type { SaveConflict } from '../shared/persistence.js';
+import { referenceGoneAs, type SaveConflict } from '../shared/persistence.js';
 import { Clock } from '../shared/ports.js';
 import type { CommentView } from '../shared/views.js';
 import { commentViewOf } from '../shared/write-side-views.js';
@@ -46,7 +46,7 @@ export class AddCommentHandler implements CommandHandler<AddComment, CommentView
     });
     const saved = await this.comments.save(comment);
     // The article was deleted between the look-up and the insert (its foreign key).
-    if (saved.isErr()) return saved.error.code === 'REFERENCE_GONE' ? Err(articleNotFound()) : Err(saved.error);
+    if (saved.isErr()) return Err(referenceGoneAs(saved.error, articleNotFound));
     return Ok(commentViewOf(comment.snapshot(), author));
   }
 }

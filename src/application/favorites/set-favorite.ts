@@ -5,7 +5,7 @@ import { ArticleRepository } from '../articles/article.repository.js';
 import { ProfileLookup } from '../profiles/profile-lookup.js';
 import { articleNotFound, type ArticleNotFound } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
-import type { SaveConflict } from '../shared/persistence.js';
+import { referenceGoneAs, type SaveConflict } from '../shared/persistence.js';
 import { Clock } from '../shared/ports.js';
 import { retryRaces } from '../shared/retry.js';
 import type { ArticleView } from '../shared/views.js';
@@ -45,13 +45,12 @@ export class SetFavoriteHandler implements CommandHandler<SetFavorite, ArticleVi
       const now = this.clock.now();
       const stored = await this.favorites.find(command.userId, article.id);
       const favorite = stored.favorite ?? Favorite.between(command.userId, article.id, now);
-      if (command.favorited) favorite.favorite(now);
-      else favorite.unfavorite(now);
+      favorite.switchTo(command.favorited, now);
       let { favoritesCount } = stored;
       if (favorite.version !== favorite.persistedVersion) {
         const saved = await this.favorites.save(favorite);
         // The article (or the user) was deleted between the look-up and the write.
-        if (saved.isErr()) return saved.error.code === 'REFERENCE_GONE' ? Err(articleNotFound()) : Err(saved.error);
+        if (saved.isErr()) return Err(referenceGoneAs(saved.error, articleNotFound));
         favoritesCount = saved.value.favoritesCount;
       }
       return Ok(articleViewOf(article.snapshot(), author, { favorited: favorite.active, favoritesCount }));

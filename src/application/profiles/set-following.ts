@@ -3,7 +3,7 @@ import { Err, Ok, type Result } from 'ts-results-es';
 import { Follow, Username, type FollowError } from '../../domain/index.js';
 import { userNotFound, type UserNotFound } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
-import type { SaveConflict } from '../shared/persistence.js';
+import { referenceGoneAs, type SaveConflict } from '../shared/persistence.js';
 import { Clock } from '../shared/ports.js';
 import { retryRaces } from '../shared/retry.js';
 import type { ProfileView } from '../shared/views.js';
@@ -46,11 +46,10 @@ export class SetFollowingHandler implements CommandHandler<SetFollowing, Profile
         if (created.isErr()) return created;
         follow = created.value;
       }
-      if (command.following) follow.follow(now);
-      else follow.unfollow(now);
+      follow.switchTo(command.following, now);
       const saved = await this.follows.save(follow);
       // A user the pair refers to was deleted meanwhile.
-      if (saved.isErr()) return saved.error.code === 'REFERENCE_GONE' ? Err(userNotFound()) : Err(saved.error);
+      if (saved.isErr()) return Err(referenceGoneAs(saved.error, userNotFound));
       return Ok({ username, bio, image, following: follow.active });
     });
   }

@@ -24,3 +24,11 @@ export const slugTaken = (): SaveConflict => conflictError('ARTICLE.SLUG_TAKEN',
 export const referenceGone = (field: string): SaveConflict =>
   conflictError('REFERENCE_GONE', field, 'refers to something that no longer exists');
 export const duplicate = (field: string): SaveConflict => conflictError('DUPLICATE', field, 'already exists');
+
+/**
+ * A save's conflict as a command answers it: REFERENCE_GONE (what the write refers to was
+ * deleted since it was looked up) becomes the command's own error for that thing (not
+ * found, unknown user); every other conflict stands.
+ */
+export const referenceGoneAs = <E>(error: SaveConflict, gone: () => E): E | SaveConflict =>
+  error.code === 'REFERENCE_GONE' ? gone() : error;

@@ -1,3 +1,5 @@
+import type { ArticleSummaryReadModel } from '../read-side/read-models.js';
+
 /**
  * The shapes the API returns. Query handlers build them from stored read models plus the
  * viewer's relationships; they are plain data, ready to serialise.
@@ -16,15 +18,9 @@ export interface ProfileView {
   readonly following: boolean;
 }
 
-export interface ArticleListItemView {
-  readonly slug: string;
-  readonly title: string;
-  readonly description: string;
-  readonly tagList: readonly string[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
+/** An article of a list: what every viewer sees alike (its read model, less the id), with the viewer's own fields. */
+export interface ArticleListItemView extends Omit<ArticleSummaryReadModel, 'id' | 'author'> {
   readonly favorited: boolean;
-  readonly favoritesCount: number;
   readonly author: ProfileView;
 }
 

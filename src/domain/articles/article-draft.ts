@@ -33,6 +33,14 @@ const parseText = (field: TextField, raw: string): Result<string, ArticleValidat
   return Ok(value);
 };
 
+/** What an article says: the parts its author writes. */
+export interface ArticleContent {
+  readonly title: string;
+  readonly description: string;
+  readonly body: string;
+  readonly tagList: readonly string[];
+}
+
 /** What a client sends to write an article; `null` tags mean none. */
 export interface ArticleFields {
   readonly title?: string | undefined;
@@ -63,7 +71,7 @@ function parsePresent(fields: ArticleFields): Result<Partial<Omit<ArticleEdit, '
  * A new article's content, valid by construction: the only way to get one is `parse`, and
  * `Article.publish` takes nothing else. Its base slug is derived here, once.
  */
-export class ArticleDraft {
+export class ArticleDraft implements ArticleContent {
   private constructor(
     readonly title: string,
     readonly description: string,

@@ -1,14 +1,11 @@
 import type { DomainEvent } from '../shared/domain-event.js';
+import type { ArticleContent } from './article-draft.js';
 
 /** The article's state after the change; projections copy it whole. */
-export interface ArticleSnapshotPayload {
+export interface ArticleSnapshotPayload extends ArticleContent {
   readonly articleId: string;
   readonly authorId: string;
   readonly slug: string;
-  readonly title: string;
-  readonly description: string;
-  readonly body: string;
-  readonly tagList: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }

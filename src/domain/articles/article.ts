@@ -1,21 +1,17 @@
 import { Err, Ok, type Result } from 'ts-results-es';
 import { canActOnBehalfOf, type Actor } from '../shared/actor.js';
-import { AggregateRoot } from '../shared/aggregate-root.js';
+import { StateAggregate } from '../shared/state-aggregate.js';
 import { forbiddenError, type ForbiddenError } from '../shared/domain-error.js';
 import type { ArticleEvent, ArticleSnapshotPayload } from './article.events.js';
-import type { ArticleDraft, ArticleEdit } from './article-draft.js';
+import type { ArticleContent, ArticleDraft, ArticleEdit } from './article-draft.js';
 import { chooseSlug, slugify, type SlugAvailability } from './slug.js';
 
 export type ArticleForbiddenError = ForbiddenError<'ARTICLE.NOT_AUTHOR'>;
 
-export interface ArticleState {
+export interface ArticleState extends ArticleContent {
   readonly id: string;
   readonly authorId: string;
   readonly slug: string;
-  readonly title: string;
-  readonly description: string;
-  readonly body: string;
-  readonly tagList: readonly string[];
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly version: number;
@@ -24,12 +20,8 @@ export interface ArticleState {
 const notAuthor = (): ArticleForbiddenError =>
   forbiddenError('ARTICLE.NOT_AUTHOR', 'article', 'only its author can change it');
 
-export class Article extends AggregateRoot<ArticleEvent> {
-  private deletedFlag = false;
-
-  private constructor(private state: Omit<ArticleState, 'version'>, version: number) {
-    super(version);
-  }
+export class Article extends StateAggregate<ArticleState, ArticleEvent> {
+  protected readonly aggregateType = 'Article';
 
   static publish(input: {
     readonly id: string;
@@ -39,35 +31,25 @@ export class Article extends AggregateRoot<ArticleEvent> {
     readonly now: Date;
   }): Article {
     const { draft } = input;
-    const article = new Article(
-      {
-        id: input.id,
-        authorId: input.authorId,
-        slug: chooseSlug(draft.slug, input.slug),
-        title: draft.title,
-        description: draft.description,
-        body: draft.body,
-        tagList: [...draft.tagList],
-        createdAt: input.now,
-        updatedAt: input.now,
-      },
-      0,
-    );
-    article.record((version) => ({
-      type: 'ArticlePublished',
-      aggregateType: 'Article',
-      aggregateId: article.id,
-      version,
-      occurredAt: input.now,
-      payload: article.payload(),
-    }));
+    const article = new Article({
+      id: input.id,
+      authorId: input.authorId,
+      slug: chooseSlug(draft.slug, input.slug),
+      title: draft.title,
+      description: draft.description,
+      body: draft.body,
+      tagList: [...draft.tagList],
+      createdAt: input.now,
+      updatedAt: input.now,
+      version: 0,
+    });
+    article.recordEvent('ArticlePublished', input.now, article.payload());
     return article;
   }
 
   /** Persistence-only path: rebuilds a stored article without validating or recording. */
   static rehydrate(state: ArticleState): Article {
-    const { version, ...rest } = state;
-    return new Article(rest, version);
+    return new Article(state);
   }
 
   /** True when the edit changes the title enough to change the slug. */
@@ -105,61 +87,42 @@ export class Article extends AggregateRoot<ArticleEvent> {
 
     const previousSlug = this.state.slug;
     this.state = { ...next, updatedAt: now };
-    this.record((version) => ({
-      type: 'ArticleUpdated',
-      aggregateType: 'Article',
-      aggregateId: this.id,
-      version,
-      occurredAt: now,
-      payload: { ...this.payload(), previousSlug },
-    }));
+    this.recordEvent('ArticleUpdated', now, { ...this.payload(), previousSlug });
     return Ok(undefined);
   }
 
   delete(actor: Actor, now: Date): Result<void, ArticleForbiddenError> {
     if (!canActOnBehalfOf(actor, this.state.authorId)) return Err(notAuthor());
-    if (this.deletedFlag) return Ok(undefined);
-    this.deletedFlag = true;
-    this.record((version) => ({
-      type: 'ArticleDeleted',
-      aggregateType: 'Article',
-      aggregateId: this.id,
-      version,
-      occurredAt: now,
-      payload: { articleId: this.id, authorId: this.state.authorId, slug: this.state.slug, tagList: this.state.tagList },
-    }));
+    if (!this.markDeleted()) return Ok(undefined);
+    const { authorId, slug, tagList } = this.state;
+    this.recordEvent('ArticleDeleted', now, { articleId: this.id, authorId, slug, tagList });
     return Ok(undefined);
   }
 
-  get id(): string {
-    return this.state.id;
-  }
   get slug(): string {
     return this.state.slug;
   }
   get authorId(): string {
     return this.state.authorId;
   }
-  get isDeleted(): boolean {
-    return this.deletedFlag;
-  }
-
-  snapshot(): ArticleState {
-    return { ...this.state, version: this.version };
-  }
 
   private payload(): ArticleSnapshotPayload {
-    const s = this.state;
-    return {
-      articleId: s.id,
-      authorId: s.authorId,
-      slug: s.slug,
-      title: s.title,
-      description: s.description,
-      body: s.body,
-      tagList: [...s.tagList],
-      createdAt: s.createdAt.toISOString(),
-      updatedAt: s.updatedAt.toISOString(),
-    };
+    return articleSnapshotPayload(this.state);
   }
+}
+
+/** What the article's events carry about its state (also what a rebuild lists for a stored article). */
+export function articleSnapshotPayload(state: Omit<ArticleState, 'version'>): ArticleSnapshotPayload {
+  const { id, authorId, slug, title, description, body, tagList, createdAt, updatedAt } = state;
+  return {
+    articleId: id,
+    authorId,
+    slug,
+    title,
+    description,
+    body,
+    tagList: [...tagList],
+    createdAt: createdAt.toISOString(),
+    updatedAt: updatedAt.toISOString(),
+  };
 }

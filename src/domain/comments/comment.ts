@@ -1,6 +1,6 @@
 import { Err, Ok, type Result } from 'ts-results-es';
 import { canActOnBehalfOf, type Actor } from '../shared/actor.js';
-import { AggregateRoot } from '../shared/aggregate-root.js';
+import { StateAggregate } from '../shared/state-aggregate.js';
 import { forbiddenError, validationError, type ForbiddenError, type ValidationError } from '../shared/domain-error.js';
 import { charLength, cleanText } from '../shared/text.js';
 import type { CommentEvent } from './comment.events.js';
@@ -30,12 +30,8 @@ export const parseCommentBody = (raw: string): Result<string, CommentValidationE
   return Ok(value);
 };
 
-export class Comment extends AggregateRoot<CommentEvent> {
-  private deletedFlag = false;
-
-  private constructor(private readonly state: Omit<CommentState, 'version'>, version: number) {
-    super(version);
-  }
+export class Comment extends StateAggregate<CommentState, CommentEvent> {
+  protected readonly aggregateType = 'Comment';
 
   /** `body` must come from parseCommentBody; `id` from the repository's sequence. */
   static add(input: {
@@ -46,56 +42,25 @@ export class Comment extends AggregateRoot<CommentEvent> {
     readonly now: Date;
   }): Comment {
     const { id, articleId, authorId, body, now } = input;
-    const comment = new Comment({ id, articleId, authorId, body, createdAt: now, updatedAt: now }, 0);
-    comment.record((version) => ({
-      type: 'CommentAdded',
-      aggregateType: 'Comment',
-      aggregateId: String(input.id),
-      version,
-      occurredAt: input.now,
-      payload: {
-        commentId: input.id,
-        articleId: input.articleId,
-        authorId: input.authorId,
-        body: input.body,
-        createdAt: input.now.toISOString(),
-      },
-    }));
+    const comment = new Comment({ id, articleId, authorId, body, createdAt: now, updatedAt: now, version: 0 });
+    comment.recordEvent('CommentAdded', now, { commentId: id, articleId, authorId, body, createdAt: now.toISOString() });
     return comment;
   }
 
   static rehydrate(state: CommentState): Comment {
-    const { version, ...rest } = state;
-    return new Comment(rest, version);
+    return new Comment(state);
   }
 
   delete(actor: Actor, now: Date): Result<void, CommentForbiddenError> {
     if (!canActOnBehalfOf(actor, this.state.authorId))
       return Err(forbiddenError('COMMENT.NOT_AUTHOR', 'comment', 'only its author can delete it'));
-    if (this.deletedFlag) return Ok(undefined);
-    this.deletedFlag = true;
-    this.record((version) => ({
-      type: 'CommentDeleted',
-      aggregateType: 'Comment',
-      aggregateId: String(this.state.id),
-      version,
-      occurredAt: now,
-      payload: { commentId: this.state.id, articleId: this.state.articleId, authorId: this.state.authorId },
-    }));
+    if (!this.markDeleted()) return Ok(undefined);
+    const { id, articleId, authorId } = this.state;
+    this.recordEvent('CommentDeleted', now, { commentId: id, articleId, authorId });
     return Ok(undefined);
   }
 
-  get id(): number {
-    return this.state.id;
-  }
   get articleId(): string {
     return this.state.articleId;
-  }
-  get isDeleted(): boolean {
-    return this.deletedFlag;
-  }
-
-  snapshot(): CommentState {
-    return { ...this.state, version: this.version };
   }
 }

@@ -1,10 +1,8 @@
-import type { DomainEvent } from '../shared/domain-event.js';
+import type { ToggleEvent } from '../shared/toggle.js';
 
 export interface FavoritePayload {
   readonly userId: string;
   readonly articleId: string;
 }
 
-export type ArticleFavorited = DomainEvent<'ArticleFavorited', FavoritePayload>;
-export type ArticleUnfavorited = DomainEvent<'ArticleUnfavorited', FavoritePayload>;
-export type FavoriteEvent = ArticleFavorited | ArticleUnfavorited;
+export type FavoriteEvent = ToggleEvent<'ArticleFavorited', 'ArticleUnfavorited', FavoritePayload>;

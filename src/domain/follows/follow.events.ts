@@ -1,10 +1,8 @@
-import type { DomainEvent } from '../shared/domain-event.js';
+import type { ToggleEvent } from '../shared/toggle.js';
 
 export interface FollowPayload {
   readonly followerId: string;
   readonly followeeId: string;
 }
 
-export type UserFollowed = DomainEvent<'UserFollowed', FollowPayload>;
-export type UserUnfollowed = DomainEvent<'UserUnfollowed', FollowPayload>;
-export type FollowEvent = UserFollowed | UserUnfollowed;
+export type FollowEvent = ToggleEvent<'UserFollowed', 'UserUnfollowed', FollowPayload>;

@@ -69,13 +69,13 @@ export function notificationsContract(name: string, open: () => Promise<Notifica
       const article = await storedArticle(t.side, author.id);
       const favorite = newFavorite(fan.id, article.id);
       await saved(t.side.favorites.save(favorite));
-      favorite.unfavorite(minutesAfterT0(1));
+      favorite.switchTo(false, minutesAfterT0(1));
       await saved(t.side.favorites.save(favorite));
       const fact: NotificationChange = { kind: 'article-favorited', articleId: article.id, userId: fan.id };
       // The favourite's event arrives after the unfavourite committed: nothing to announce.
       await apply(t, fact);
       expect((await t.inbox.list(author.id, page)).notificationsCount).toBe(0);
-      favorite.favorite(minutesAfterT0(2));
+      favorite.switchTo(true, minutesAfterT0(2));
       await saved(t.side.favorites.save(favorite));
       await apply(t, fact);
       await apply(t, fact);
@@ -86,7 +86,7 @@ export function notificationsContract(name: string, open: () => Promise<Notifica
       const followed: NotificationChange = { kind: 'user-followed', followerId: fan.id, followeeId: author.id };
       await apply(t, followed);
       expect((await t.inbox.list(author.id, page)).notificationsCount).toBe(2);
-      follow.unfollow(minutesAfterT0(3));
+      follow.switchTo(false, minutesAfterT0(3));
       await saved(t.side.follows.save(follow));
       await apply(t, followed);
       expect((await t.inbox.list(author.id, page)).notifications.map((n) => n.type)).toEqual(['article.favorited']);

@@ -50,7 +50,7 @@ export function favoriteRepositoryContract(open: OpenWriteSide): void {
       expect(counts.map((c) => c.favoritesCount).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       for (const fan of fans.slice(0, 3)) {
         const loaded = (await w.favorites.find(fan.id, article.id)).favorite!;
-        loaded.unfavorite(minutesAfterT0(1));
+        loaded.switchTo(false, minutesAfterT0(1));
         await saved(w.favorites.save(loaded));
       }
       expect((await w.favorites.find(reader.id, article.id)).favoritesCount).toBe(5);
@@ -59,7 +59,7 @@ export function favoriteRepositoryContract(open: OpenWriteSide): void {
     it('keeps the pair when unfavourited, and appends ArticleFavorited then ArticleUnfavorited', async () => {
       await saved(w.favorites.save(newFavorite(reader.id, article.id)));
       const loaded = (await w.favorites.find(reader.id, article.id)).favorite!;
-      loaded.unfavorite(minutesAfterT0(2));
+      loaded.switchTo(false, minutesAfterT0(2));
       expect(must(await w.favorites.save(loaded))).toEqual({ favoritesCount: 0 });
 
       expect((await w.favorites.find(reader.id, article.id)).favorite?.snapshot()).toEqual({
@@ -101,8 +101,8 @@ export function favoriteRepositoryContract(open: OpenWriteSide): void {
       await drainOutbox(w);
       const load = async () => (await w.favorites.find(reader.id, article.id)).favorite!;
       const [a, b] = [await load(), await load()];
-      a.unfavorite(minutesAfterT0(1));
-      b.unfavorite(minutesAfterT0(2));
+      a.switchTo(false, minutesAfterT0(1));
+      b.switchTo(false, minutesAfterT0(2));
 
       await saved(w.favorites.save(a));
       expect(await conflictOf(w.favorites.save(b))).toBe('CONCURRENT_UPDATE');
@@ -112,7 +112,7 @@ export function favoriteRepositoryContract(open: OpenWriteSide): void {
 
     it('does nothing when unfavouriting a pair that was never favourited', async () => {
       const never = Favorite.between(reader.id, article.id, T0);
-      never.unfavorite(T0);
+      never.switchTo(false, T0);
 
       await saved(w.favorites.save(never));
       expect(await w.favorites.find(reader.id, article.id)).toEqual({ favorite: null, favoritesCount: 0 });

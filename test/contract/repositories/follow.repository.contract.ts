@@ -41,7 +41,7 @@ export function followRepositoryContract(open: OpenWriteSide): void {
     it('keeps the pair when unfollowed, and appends UserFollowed then UserUnfollowed', async () => {
       await saved(w.follows.save(newFollow(jake.id, celeb.id)));
       const loaded = (await w.follows.find(jake.id, celeb.id))!;
-      loaded.unfollow(minutesAfterT0(3));
+      loaded.switchTo(false, minutesAfterT0(3));
       await saved(w.follows.save(loaded));
 
       expect((await w.follows.find(jake.id, celeb.id))?.snapshot()).toEqual({
@@ -81,8 +81,8 @@ export function followRepositoryContract(open: OpenWriteSide): void {
       await saved(w.follows.save(newFollow(jake.id, celeb.id)));
       await drainOutbox(w);
       const [a, b] = [(await w.follows.find(jake.id, celeb.id))!, (await w.follows.find(jake.id, celeb.id))!];
-      a.unfollow(minutesAfterT0(1));
-      b.unfollow(minutesAfterT0(2));
+      a.switchTo(false, minutesAfterT0(1));
+      b.switchTo(false, minutesAfterT0(2));
 
       await saved(w.follows.save(a));
       expect(await conflictOf(w.follows.save(b))).toBe('CONCURRENT_UPDATE');
@@ -94,7 +94,7 @@ export function followRepositoryContract(open: OpenWriteSide): void {
       await saved(w.follows.save(newFollow(jake.id, celeb.id)));
       await drainOutbox(w);
       const loaded = (await w.follows.find(jake.id, celeb.id))!;
-      loaded.follow(minutesAfterT0(1));
+      loaded.switchTo(true, minutesAfterT0(1));
 
       await saved(w.follows.save(loaded));
       expect(await pendingEvents(w)).toEqual([]);

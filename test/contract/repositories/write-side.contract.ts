@@ -111,13 +111,13 @@ export function newComment(
 
 export function newFollow(followerId: string, followeeId: string, now: Date = T0): Follow {
   const follow = must(Follow.between(followerId, followeeId, now));
-  follow.follow(now);
+  follow.switchTo(true, now);
   return follow;
 }
 
 export function newFavorite(userId: string, articleId: string, now: Date = T0): Favorite {
   const favorite = Favorite.between(userId, articleId, now);
-  favorite.favorite(now);
+  favorite.switchTo(true, now);
   return favorite;
 }
 

@@ -106,7 +106,7 @@ export function writeModelSnapshotContract(open: OpenSnapshot): void {
 
       const follow = newFollow(fan.id, author.id);
       await saved(w().follows.save(follow));
-      follow.unfollow(minutesAfterT0(3));
+      follow.switchTo(false, minutesAfterT0(3));
       await saved(w().follows.save(follow));
       await saved(w().favorites.save(newFavorite(fan.id, article.id)));
       await saved(w().comments.save(newComment(7, article.id, fan.id, { body: 'Nice', now: minutesAfterT0(4) })));

@@ -1,33 +1,36 @@
 import { inject, injectable } from 'inversify';
-import type { RelationshipReadStore } from '../../../application/read-side/relationship.read-store.js';
+import {
+  PageQueryRelationshipReadStore,
+  type Relationship,
+} from '../../../application/read-side/relationship.read-store.js';
 import { SqlReadContext } from './sql-read-context.js';
 
-const NONE: ReadonlySet<string> = new Set();
+/** Each pair table's key columns: the viewer's, then the other's. */
+const KEY_COLUMNS: Readonly<Record<Relationship, readonly [string, string]>> = {
+  follows: ['follower_id', 'followee_id'],
+  favorites: ['user_id', 'article_id'],
+};
 
 /**
  * The viewer's follows and favourites among a page of ids: one primary-key range probe per
  * call (`viewer = $1 and other = any($2)`), none for an empty page.
  */
 @injectable()
-export class SqlRelationshipReadStore implements RelationshipReadStore {
-  constructor(@inject(SqlReadContext) private readonly read: SqlReadContext) {}
-
-  async followedAmong(viewerId: string, userIds: readonly string[]): Promise<ReadonlySet<string>> {
-    if (userIds.length === 0) return NONE;
-    const rows = await this.read.query<{ id: string }>(
-      (t) => `select followee_id as id from ${t.follows}
-              where follower_id = $1 and followee_id = any($2::text[]) and active`,
-      [viewerId, [...userIds]],
-    );
-    return new Set(rows.map((r) => r.id));
+export class SqlRelationshipReadStore extends PageQueryRelationshipReadStore {
+  constructor(@inject(SqlReadContext) private readonly read: SqlReadContext) {
+    super();
   }
 
-  async favoritedAmong(viewerId: string, articleIds: readonly string[]): Promise<ReadonlySet<string>> {
-    if (articleIds.length === 0) return NONE;
+  protected async activeAmong(
+    relationship: Relationship,
+    viewerId: string,
+    ids: readonly string[],
+  ): Promise<ReadonlySet<string>> {
+    const [viewer, other] = KEY_COLUMNS[relationship];
     const rows = await this.read.query<{ id: string }>(
-      (t) => `select article_id as id from ${t.favorites}
-              where user_id = $1 and article_id = any($2::text[]) and active`,
-      [viewerId, [...articleIds]],
+      (t) => `select ${other} as id from ${t[relationship]}
+              where ${viewer} = $1 and ${other} = any($2::text[]) and active`,
+      [viewerId, [...ids]],
     );
     return new Set(rows.map((r) => r.id));
   }

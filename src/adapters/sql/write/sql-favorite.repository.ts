@@ -4,8 +4,9 @@ import type { FavoriteRepository, StoredFavorite } from '../../../application/fa
 import type { SaveConflict } from '../../../application/shared/persistence.js';
 import { Favorite } from '../../../domain/index.js';
 import { isUuid } from './records/keys.js';
+import { pairWrite } from './pair-write.js';
 import { saveWithEvents } from './save-with-events.js';
-import { iso, SqlWriteContext } from './sql-write-context.js';
+import { SqlWriteContext } from './sql-write-context.js';
 
 /**
  * Favourite pairs in `favorites`, one row per (user, article), kept when switched off, and
@@ -40,20 +41,18 @@ export class SqlFavoriteRepository implements FavoriteRepository {
 
   async save(favorite: Favorite): Promise<Result<{ readonly favoritesCount: number }, SaveConflict>> {
     const s = favorite.snapshot();
-    const saved = await saveWithEvents(this.context, favorite, 'favorite', () => ({
-      ctes: [
-        `written as (insert into favorites as f (user_id, article_id, active, version, updated_at)
-                     values ($1, $2, $3, $4, $5)
-                     on conflict (user_id, article_id) do update
-                       set active = excluded.active, version = excluded.version, updated_at = excluded.updated_at
-                       where f.version = $6
-                     returning 1)`,
-        `counted as (update articles set favorites_count = favorites_count + $7
-                      where id = $2 and exists (select 1 from written) returning favorites_count)`,
-      ],
-      params: [s.userId, s.articleId, s.active, s.version, iso(s.updatedAt), favorite.persistedVersion, s.active ? 1 : -1],
-      answer: '(select favorites_count from counted) as favorites_count',
-    }));
+    const saved = await saveWithEvents(this.context, favorite, 'favorite', () => {
+      const pair = pairWrite('favorites', ['user_id', 'article_id'], favorite, [s.userId, s.articleId]);
+      return {
+        ctes: [
+          ...pair.ctes,
+          `counted as (update articles set favorites_count = favorites_count + $7
+                        where id = $2 and exists (select 1 from written) returning favorites_count)`,
+        ],
+        params: [...pair.params, s.active ? 1 : -1],
+        answer: '(select favorites_count from counted) as favorites_count',
+      };
+    });
     if (saved.isErr()) return Err(saved.error);
     return Ok({ favoritesCount: Number(saved.value.answer.favorites_count ?? 0) });
   }

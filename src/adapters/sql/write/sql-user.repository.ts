@@ -26,11 +26,7 @@ export class SqlUserRepository implements UserRepository {
   }
 
   // Both columns are unique, so the look-up reads at most two index entries.
-  async availability(wanted: {
-    readonly usernameKey?: string | undefined;
-    readonly email?: string | undefined;
-    readonly exceptUserId?: string | undefined;
-  }): Promise<Availability> {
+  async availability(wanted: Parameters<UserRepository['availability']>[0]): Promise<Availability> {
     const { usernameKey, email, exceptUserId } = wanted;
     if (usernameKey === undefined && email === undefined) return { usernameTaken: false, emailTaken: false };
     const except = exceptUserId !== undefined && isUuid(exceptUserId) ? exceptUserId : null;

@@ -41,16 +41,10 @@ interface ArticleRow {
   version: number;
 }
 
-interface FollowRow {
-  follower_id: string;
-  followee_id: string;
-  active: boolean;
-  version: number;
-}
-
-interface FavoriteRow {
-  user_id: string;
-  article_id: string;
+/** A switched pair (follows, favourites), its two key columns read as `first` and `second`. */
+interface PairRow {
+  first: string;
+  second: string;
   active: boolean;
   version: number;
 }
@@ -98,35 +92,36 @@ const ARTICLES: Listing<ArticleRow, ReadModelChange> = {
   }),
 };
 
-const FOLLOWS: Listing<FollowRow, ReadModelChange> = {
-  first: `select follower_id, followee_id, active, version from follows
-          order by follower_id, followee_id limit $1`,
-  // A row comparison walks the composite primary key from the previous pair on.
-  after: `select follower_id, followee_id, active, version from follows
-          where (follower_id, followee_id) > ($1::uuid, $2::uuid)
-          order by follower_id, followee_id limit $3`,
-  keyOf: (row) => [row.follower_id, row.followee_id],
-  toItem: (row) => ({
-    kind: 'follow',
-    pair: { followerId: row.follower_id, followeeId: row.followee_id },
-    active: row.active,
-    version: row.version,
-  }),
-};
+/** A pair table in the order of its composite primary key (`keys`). */
+function pairListing(
+  table: string,
+  keys: readonly [string, string],
+  toItem: (row: PairRow) => ReadModelChange,
+): Listing<PairRow, ReadModelChange> {
+  const [first, second] = keys;
+  const columns = `${first} as first, ${second} as second, active, version from ${table}`;
+  return {
+    first: `select ${columns} order by ${first}, ${second} limit $1`,
+    // A row comparison walks the composite primary key from the previous pair on.
+    after: `select ${columns} where (${first}, ${second}) > ($1::uuid, $2::uuid) order by ${first}, ${second} limit $3`,
+    keyOf: (row) => [row.first, row.second],
+    toItem,
+  };
+}
 
-const FAVORITES: Listing<FavoriteRow, ReadModelChange> = {
-  first: `select user_id, article_id, active, version from favorites order by user_id, article_id limit $1`,
-  after: `select user_id, article_id, active, version from favorites
-          where (user_id, article_id) > ($1::uuid, $2::uuid)
-          order by user_id, article_id limit $3`,
-  keyOf: (row) => [row.user_id, row.article_id],
-  toItem: (row) => ({
-    kind: 'favorite',
-    pair: { userId: row.user_id, articleId: row.article_id },
-    active: row.active,
-    version: row.version,
-  }),
-};
+const FOLLOWS = pairListing('follows', ['follower_id', 'followee_id'], (row) => ({
+  kind: 'follow',
+  pair: { followerId: row.first, followeeId: row.second },
+  active: row.active,
+  version: row.version,
+}));
+
+const FAVORITES = pairListing('favorites', ['user_id', 'article_id'], (row) => ({
+  kind: 'favorite',
+  pair: { userId: row.first, articleId: row.second },
+  active: row.active,
+  version: row.version,
+}));
 
 const COMMENT_COLUMNS = `id, article_id, author_id, body, ${iso('created_at')} as created_at`;
 

@@ -1,5 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { Article } from '../../../../domain/index.js';
+import { aggregateColumns } from './columns.js';
 import { TextArrayType } from './text-array.type.js';
 import { UserRecord } from './user.record.js';
 
@@ -17,23 +18,10 @@ export const ArticleRecord = defineEntity({
     tagList: p.type(TextArrayType).defaultRaw(`'{}'`),
     /** Kept by the favourites' saves; not part of the Article aggregate. */
     favoritesCount: p.integer().default(0),
-    createdAt: p.datetime().columnType('timestamptz'),
-    updatedAt: p.datetime().columnType('timestamptz'),
-    version: p.integer(),
+    ...aggregateColumns(),
   },
 });
 export type ArticleRecord = InferEntity<typeof ArticleRecord>;
 
-export const fromArticleRecord = (record: ArticleRecord): Article =>
-  Article.rehydrate({
-    id: record.id,
-    authorId: record.authorId,
-    slug: record.slug,
-    title: record.title,
-    description: record.description,
-    body: record.body,
-    tagList: record.tagList,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    version: record.version,
-  });
+/** The row without the column the aggregate does not own. */
+export const fromArticleRecord = ({ favoritesCount: _count, ...state }: ArticleRecord): Article => Article.rehydrate(state);

@@ -1,6 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { Comment } from '../../../../domain/index.js';
 import { ArticleRecord } from './article.record.js';
+import { aggregateColumns } from './columns.js';
 import { UserRecord } from './user.record.js';
 
 /** A row of `comments`; the id is drawn from `comments_id_seq` before the insert (nextId). */
@@ -19,21 +20,9 @@ export const CommentRecord = defineEntity({
       .index('comments_article_id_index'),
     authorId: p.manyToOne(UserRecord).mapToPk().fieldName('author_id'),
     body: p.text(),
-    createdAt: p.datetime().columnType('timestamptz'),
-    updatedAt: p.datetime().columnType('timestamptz'),
-    version: p.integer(),
+    ...aggregateColumns(),
   },
 });
 export type CommentRecord = InferEntity<typeof CommentRecord>;
 
-/** Field by field: a snapshot may carry more than the state, and only the state has columns. */
-export const fromCommentRecord = (record: CommentRecord): Comment =>
-  Comment.rehydrate({
-    id: record.id,
-    articleId: record.articleId,
-    authorId: record.authorId,
-    body: record.body,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    version: record.version,
-  });
+export const fromCommentRecord = (record: CommentRecord): Comment => Comment.rehydrate(record);

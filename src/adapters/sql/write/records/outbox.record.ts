@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { timestamptz } from './columns.js';
 
 /** A row of `outbox`: one domain event, in position order. Appended, never changed. */
 export const OutboxRecord = defineEntity({
@@ -11,7 +12,7 @@ export const OutboxRecord = defineEntity({
     version: p.integer(),
     type: p.text(),
     payload: p.json<unknown>().columnType('jsonb'),
-    occurredAt: p.datetime().columnType('timestamptz'),
+    occurredAt: timestamptz(),
     traceContext: p.text().nullable(),
   },
   uniques: [{ name: 'outbox_aggregate_version_unique', properties: ['aggregateType', 'aggregateId', 'version'] }],
@@ -24,7 +25,7 @@ export const OutboxSubscriberRecord = defineEntity({
   tableName: 'outbox_subscribers',
   properties: {
     name: p.text().primary(),
-    subscribedAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
+    subscribedAt: timestamptz().defaultRaw('now()'),
   },
 });
 
@@ -41,11 +42,11 @@ export const OutboxPendingRecord = defineEntity({
       .foreignKeyName('outbox_pending_subscriber_foreign'),
     position: p.bigint('number').primary(),
     attempts: p.integer().default(0),
-    nextAttemptAt: p.datetime().columnType('timestamptz').nullable(),
+    nextAttemptAt: timestamptz().nullable(),
     leaseOwner: p.text().nullable(),
-    leaseExpiresAt: p.datetime().columnType('timestamptz').nullable(),
-    awaitedUntil: p.datetime().columnType('timestamptz').nullable(),
-    parkedAt: p.datetime().columnType('timestamptz').nullable(),
+    leaseExpiresAt: timestamptz().nullable(),
+    awaitedUntil: timestamptz().nullable(),
+    parkedAt: timestamptz().nullable(),
     lastError: p.text().nullable(),
   },
   indexes: [{ name: 'outbox_pending_parked_index', properties: ['subscriber', 'position'], where: 'parked_at is not null' }],

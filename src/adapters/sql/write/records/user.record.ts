@@ -1,5 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { User, Username } from '../../../../domain/index.js';
+import { aggregateColumns } from './columns.js';
 
 /** A row of `users`: the user's state plus the lower-cased key its username is unique by. */
 export const UserRecord = defineEntity({
@@ -14,23 +15,11 @@ export const UserRecord = defineEntity({
     bio: p.text().nullable(),
     image: p.text().nullable(),
     role: p.enum(['user', 'admin'] as const).columnType('text').default('user'),
-    createdAt: p.datetime().columnType('timestamptz'),
-    updatedAt: p.datetime().columnType('timestamptz'),
-    version: p.integer(),
+    ...aggregateColumns(),
   },
 });
 export type UserRecord = InferEntity<typeof UserRecord>;
 
-export const fromUserRecord = (record: UserRecord): User =>
-  User.rehydrate({
-    id: record.id,
-    username: record.username,
-    email: record.email,
-    passwordHash: record.passwordHash,
-    bio: record.bio ?? null,
-    image: record.image ?? null,
-    role: record.role,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    version: record.version,
-  });
+/** The row without the key it is unique by (the mapping types the nullable columns as optional). */
+export const fromUserRecord = ({ usernameKey: _key, ...state }: UserRecord): User =>
+  User.rehydrate({ ...state, bio: state.bio ?? null, image: state.image ?? null });

@@ -77,6 +77,20 @@ const settings = {
   LOGIN_MAX_FAILURES_PER_IP: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 100 },
   /** The login guard's window, in seconds, from a key's first failure. */
   LOGIN_WINDOW_S: { type: 'integer', minimum: 1, maximum: 86_400, default: 900 },
+
+  // Shutdown, overload and logs (docs/operations.md, "Shutdown" and "Overload").
+  /** After SIGTERM: how long readiness answers 503 while requests are still served, so load balancers stop sending. */
+  SHUTDOWN_DRAIN_MS: { type: 'integer', minimum: 0, maximum: 600_000, default: 5_000 },
+  /** After the drain: how long requests in flight (and a worker's batch) may take before their connections are cut. */
+  SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600_000, default: 10_000 },
+  /** Event-loop delay beyond which requests are shed with 503 and Retry-After; 0: not checked. */
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, maximum: 600_000, default: 1_000 },
+  /** Heap in use beyond which requests are shed with 503 and Retry-After; 0: not checked. */
+  OVERLOAD_MAX_HEAP_BYTES: { type: 'integer', minimum: 0, default: 0 },
+  /** `pretty` when stdout is a terminal and pino-pretty is installed (development), else `json`; or either, forced. */
+  LOG_FORMAT: { type: 'string', enum: ['auto', 'json', 'pretty'], default: 'auto' },
+  /** Share of successful requests that get a request log line (errors, 4xx and 5xx, are always logged); 1: every request. */
+  LOG_REQUEST_SAMPLE_RATE: { type: 'number', minimum: 0, maximum: 1, default: 1 },
 } as const;
 
 const schema = { type: 'object', properties: settings, additionalProperties: false } as const;

@@ -31,6 +31,8 @@ import { commentRoutes } from './routes/comments.js';
 import { profileRoutes } from './routes/profiles.js';
 import { tagRoutes } from './routes/tags.js';
 import { userRoutes } from './routes/users.js';
+import { shedLoad } from './overload.js';
+import { requestLogging } from './request-log.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** A request id from a proxy is kept only if it is short and plain (it ends up in every log line). */
@@ -66,11 +68,13 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     trustProxy: options.trustProxy,
     requestIdHeader: false,
     genReqId: requestId,
-    // Probes arrive every few seconds; logging each would drown the requests that matter.
-    // A failing readiness check still logs why.
-    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/health/') }),
+    // Fastify's two lines per request are replaced by one leaner line (request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     // Node's default lets a slow client hold a socket for minutes while it trickles a body.
     requestTimeout: 30_000,
+    // Once closing, a request that still arrives on an open connection is served, not
+    // refused with 503: the shutdown drains first, so such a request is one already on its way.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // Errors raised before routing (undecodable URL, over-long parameter) and before a
     // request exists at all (unparsable request line or headers) answer in the RealWorld
@@ -90,8 +94,10 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     done(null, payload);
   });
   answerExpectationsInFormat(app);
+  requestLogging(app, options.requestLogSampleRate ?? 1);
 
   app.register(cors, corsOptions(options));
+  if (options.overload) shedLoad(app, options.overload);
   const limited = options.rateLimitPerMinute > 0;
   if (limited) {
     // Per user when the request carries a valid token, else per client address; counted in

@@ -31,6 +31,7 @@ import { commentRoutes } from './routes/comments.js';
 import { profileRoutes } from './routes/profiles.js';
 import { tagRoutes } from './routes/tags.js';
 import { userRoutes } from './routes/users.js';
+import { describeApi } from './openapi.js';
 import { shedLoad } from './overload.js';
 import { requestLogging } from './request-log.js';
 import { createValidatorCompiler } from './validation.js';
@@ -83,6 +84,8 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     clientErrorHandler: handleClientError,
   });
 
+  // First: it records every route registered after it, for the OpenAPI description.
+  describeApi(app);
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
@@ -127,7 +130,8 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     },
     { prefix: '/api' },
   );
-  healthRoutes(app, deps.readiness, lifecycle);
+  // In a plugin, so that the OpenAPI description (registered as a plugin too) sees them.
+  app.register(async (instance) => healthRoutes(instance, deps.readiness, lifecycle));
   return app;
 }
 
@@ -164,7 +168,8 @@ function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): voi
   reply.header('x-content-type-options', 'nosniff');
   reply.header('x-frame-options', 'DENY');
   reply.header('referrer-policy', 'no-referrer');
-  reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+  // The one HTML page (the API reference at /api/docs) sets a policy of its own that lets its scripts run.
+  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
   // Only meaningful over TLS; behind nginx the protocol comes from X-Forwarded-Proto (trustProxy).
   if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   // Answers are personalised (favorited, following): no shared cache may keep them.

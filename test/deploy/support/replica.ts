@@ -15,13 +15,20 @@ export interface Replica {
   kill(): Promise<void>;
 }
 
-/** Spawns `src/main.ts` (or `entry`) with `env` over a quiet test environment; does not wait for it. */
-export function spawnServer(env: NodeJS.ProcessEnv, entry = 'src/main.ts'): {
+/**
+ * Spawns `src/main.ts` (or `entry`) with `env` over a minimal environment (or `command`,
+ * which runs it some other way); does not wait for it.
+ */
+export function spawnServer(
+  env: NodeJS.ProcessEnv,
+  entry = 'src/main.ts',
+  command: readonly [string, readonly string[]] = [process.execPath, ['--import', 'tsx', entry]],
+): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(command[0], command[1], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

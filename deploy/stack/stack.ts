@@ -12,8 +12,8 @@ import { freePort, LOOPBACK, portIsFree, waitFor } from './probes.js';
 import { StackRefusal } from './refusal.js';
 import { Supervisor, type ExitStatus, type RunningProcess } from './supervisor.js';
 
-/** How long a part gets to stop gracefully before SIGKILL (the API's own limit is 10 s). */
-const STOP_GRACE_MS = 15_000;
+/** How long a part gets to stop gracefully before SIGKILL (the API's own: SHUTDOWN_DRAIN_MS + SHUTDOWN_TIMEOUT_MS, 15 s by default). */
+const STOP_GRACE_MS = 20_000;
 
 const say = (message: string): void => void process.stderr.write(`stack: ${message}\n`);
 

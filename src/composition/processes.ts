@@ -59,6 +59,8 @@ export interface Application {
   readonly relayLagSeconds: (() => Promise<number>) | null;
   /** Starts draining: readiness answers 503 and every answer asks the client to reconnect elsewhere. */
   drain(): void;
+  /** Cuts every open HTTP connection, requests in flight included (the shutdown's timeout). */
+  cutConnections(): void;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,8 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
         rateLimitPerMinute: config.rateLimitPerMinute,
         trustProxy: config.trustProxy,
         sharedMaxAgeS: config.httpSharedMaxAgeS,
+        requestLogSampleRate: config.logRequestSampleRate,
+        overload: { maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs, maxHeapBytes: config.overloadMaxHeapBytes },
       },
       telemetry,
     },
@@ -129,6 +133,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
     drain: () => {
       draining = true;
     },
+    cutConnections: () => http.server.closeAllConnections(),
     close: async () => {
       if (timer) clearInterval(timer);
       await metricsServer?.close();

@@ -121,6 +121,23 @@ const settings = {
   NOTIFIER_INBOX_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
   /** Followers notified per statement when an article is published (one transaction per event). */
   NOTIFIER_FANOUT_BATCH: { type: 'integer', minimum: 1, maximum: 100_000, default: 5_000 },
+  // Shutdown, overload and logs (docs/operations.md, "Shutdown" and "Overload").
+  /** After SIGTERM: how long readiness answers 503 while requests are still served, so load balancers stop sending. */
+  SHUTDOWN_DRAIN_MS: { type: 'integer', minimum: 0, maximum: 600_000, default: 5_000 },
+  /** After the drain: how long requests in flight (and a worker's batch) may take before their connections are cut. */
+  SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600_000, default: 10_000 },
+  /**
+   * Event-loop delay beyond which requests are shed with 503 and Retry-After; 0: not checked.
+   * Off by default (a development machine or a CI runner starved of CPU would shed); the
+   * deployments (docker-compose.yml, deploy/k8s) turn it on.
+   */
+  OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, maximum: 600_000, default: 0 },
+  /** Heap in use beyond which requests are shed with 503 and Retry-After; 0: not checked. */
+  OVERLOAD_MAX_HEAP_BYTES: { type: 'integer', minimum: 0, default: 0 },
+  /** `pretty` when stdout is a terminal and pino-pretty is installed (development), else `json`; or either, forced. */
+  LOG_FORMAT: { type: 'string', enum: ['auto', 'json', 'pretty'], default: 'auto' },
+  /** Share of successful requests that get a request log line (errors, 4xx and 5xx, are always logged); 1: every request. */
+  LOG_REQUEST_SAMPLE_RATE: { type: 'number', minimum: 0, maximum: 1, default: 1 },
 } as const;
 
 const schema = { type: 'object', properties: settings, additionalProperties: false } as const;

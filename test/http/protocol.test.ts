@@ -280,7 +280,7 @@ describe('HTTP protocol edge', () => {
       const raw = logs.raw();
       expect(raw).not.toContain('super-secret-pw');
       expect(raw).not.toContain(fake.token);
-      expect(logs.lines().some((line) => line.reqId === 'login-1' && line.msg === 'request completed')).toBe(true);
+      expect(logs.lines().some((line) => line.reqId === 'login-1' && line.msg === 'request')).toBe(true);
     });
 
     it('redacts credentials even when a log call includes them', async () => {

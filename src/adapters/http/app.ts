@@ -33,6 +33,9 @@ import { notificationRoutes } from './routes/notifications.js';
 import { profileRoutes } from './routes/profiles.js';
 import { tagRoutes } from './routes/tags.js';
 import { userRoutes } from './routes/users.js';
+import { describeApi } from './openapi.js';
+import { shedLoad } from './overload.js';
+import { requestLogging } from './request-log.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** A request id from a proxy is kept only if it is short and plain (it ends up in every log line). */
@@ -68,11 +71,13 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     trustProxy: options.trustProxy,
     requestIdHeader: false,
     genReqId: requestId,
-    // Probes arrive every few seconds; logging each would drown the requests that matter.
-    // A failing readiness check still logs why.
-    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/health/') || request.url === '/metrics' }),
+    // Fastify's two lines per request are replaced by one leaner line (request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
     // Node's default lets a slow client hold a socket for minutes while it trickles a body.
     requestTimeout: 30_000,
+    // Once closing, a request that still arrives on an open connection is served, not
+    // refused with 503: the shutdown drains first, so such a request is one already on its way.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // Errors raised before routing (undecodable URL, over-long parameter) and before a
     // request exists at all (unparsable request line or headers) answer in the RealWorld
@@ -81,6 +86,8 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     clientErrorHandler: handleClientError,
   });
 
+  // First: it records every route registered after it, for the OpenAPI description.
+  describeApi(app);
   deps.telemetry?.trace?.(app);
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(handleError);
@@ -93,8 +100,10 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     done(null, payload);
   });
   answerExpectationsInFormat(app);
+  requestLogging(app, options.requestLogSampleRate ?? 1);
 
   app.register(cors, corsOptions(options));
+  if (options.overload) shedLoad(app, options.overload);
   const limited = options.rateLimitPerMinute > 0;
   if (limited) {
     // Per user when the request carries a valid token, else per client address; counted in
@@ -126,7 +135,8 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     },
     { prefix: '/api' },
   );
-  healthRoutes(app, deps.readiness, lifecycle);
+  // In a plugin, so that the OpenAPI description (registered as a plugin too) sees them.
+  app.register(async (instance) => healthRoutes(instance, deps.readiness, lifecycle));
   if (deps.telemetry) telemetryRoutes(app, deps.telemetry);
   return app;
 }
@@ -164,7 +174,8 @@ function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): voi
   reply.header('x-content-type-options', 'nosniff');
   reply.header('x-frame-options', 'DENY');
   reply.header('referrer-policy', 'no-referrer');
-  reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+  // The one HTML page (the API reference at /api/docs) sets a policy of its own that lets its scripts run.
+  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
   // Only meaningful over TLS; behind nginx the protocol comes from X-Forwarded-Proto (trustProxy).
   if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   // Answers are personalised (favorited, following): no shared cache may keep them.

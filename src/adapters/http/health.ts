@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DependencyState, ReadinessCheck } from './http-deps.js';
+import { NOT_SHED } from './overload.js';
 
 /** A dependency slower than this counts as down: a probe must answer before the prober gives up. */
 export const READINESS_TIMEOUT_MS = 2_000;
@@ -44,7 +45,9 @@ export function healthRoutes(
   state: HealthState,
   timeoutMs = READINESS_TIMEOUT_MS,
 ): void {
-  const config = { rateLimit: false };
+  // Neither rate limited nor shed under overload: a shed liveness probe would get the
+  // process restarted, a shed readiness probe would take every busy replica out at once.
+  const config = { rateLimit: false, ...NOT_SHED };
 
   app.get('/health/live', { config }, async () => ({ status: 'ok' }));
 

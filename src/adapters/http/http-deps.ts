@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { UseCases } from '../../application/use-cases.js';
 import type { TokenService } from '../security/token-service.js';
+import type { OverloadLimits } from './overload.js';
 
 /** How a dependency is doing: 'ok' and 'degraded' (working around it, e.g. a cache bypassed) keep the process ready. */
 export type DependencyState = 'ok' | 'degraded' | 'replaying' | 'lost' | 'failed' | 'timeout';
@@ -33,6 +34,10 @@ export interface HttpOptions {
   readonly trustProxy: boolean;
   /** `s-maxage` of successful anonymous GET answers: how long a shared cache (a CDN) may keep them. */
   readonly sharedMaxAgeS?: number;
+  /** Share of successful requests logged (4xx and 5xx always are); absent → 1. */
+  readonly requestLogSampleRate?: number;
+  /** When to shed requests with 503 (event-loop delay, heap); absent → never. */
+  readonly overload?: OverloadLimits;
 }
 
 /** What the HTTP adapter is built from: the use cases (wrapped by the composition root), credentials, probes. */

@@ -123,7 +123,7 @@ export class Projector {
         await this.repairReadStore();
         nextRepair = performance.now() + repairEveryMs;
       }
-      const run = this.tail.then(() => this.drain());
+      const run = this.tail.then(() => this.drain(signal));
       this.tail = run;
       const applied = await run;
       if (applied === 0 && !signal.aborted) await signals.nextWork(idleMs, signal);
@@ -186,17 +186,21 @@ export class Projector {
     return replayed;
   }
 
-  /** Claims and applies due events until none is left; answers how many were applied. Never rejects. */
-  private async drain(): Promise<number> {
+  /**
+   * Claims and applies due events until none is left, or until `stop` aborts (the batch in
+   * progress is finished, no further one is claimed); answers how many were applied. Never rejects.
+   */
+  private async drain(stop?: AbortSignal): Promise<number> {
     let applied = 0;
     try {
-      for (;;) {
+      while (stop?.aborted !== true) {
         const { batchSize, owner, leaseMs } = this.options;
         const batch = await this.outbox.claim('projector', owner, batchSize, leaseMs);
         if (batch.length === 0) return applied;
         applied += await this.withRenewedLeases(batch, () => this.applyBatch(batch));
         if (batch.length < batchSize) return applied;
       }
+      return applied;
     } catch (error) {
       this.monitor.runFailed(error);
       return applied;

@@ -83,6 +83,8 @@ const header = (request: IncomingMessage, name: string): string | undefined => {
 export interface RunningNginx {
   readonly url: string;
   readonly accessLog: () => string;
+  /** What nginx wrote on stdout and stderr (its error log at warn). */
+  readonly output: () => string;
   stop(): Promise<void>;
 }
 
@@ -122,7 +124,7 @@ export async function startNginx(binary: string, upstreamPorts: readonly number[
     await stop();
     throw new Error(`nginx did not start: ${output}`);
   }
-  return { url, accessLog: () => readFileSync(accessLog, 'utf8'), stop };
+  return { url, accessLog: () => readFileSync(accessLog, 'utf8'), output: () => output, stop };
 }
 
 /** A port nothing listens on (a replica that is down). */

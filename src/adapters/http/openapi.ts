@@ -1,0 +1,170 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+
+/** One route as Fastify registered it (HEAD and OPTIONS included), for checks of the description. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+  /** `schema.hide`: left out of the description on purpose (the description's own routes). */
+  readonly hidden: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered on this instance, in registration order. */
+    readonly routeTable: readonly RouteEntry[];
+  }
+}
+
+/** The version of the API contract described (not of the server). */
+const API_VERSION = '1.0.0';
+
+type Auth = 'required' | 'optional' | 'none';
+
+/** What the route schemas do not say: a summary, a group, whether a token is needed. */
+interface Operation {
+  readonly summary: string;
+  readonly tag: 'User and Authentication' | 'Profile' | 'Articles' | 'Comments' | 'Favorites' | 'Tags' | 'Notifications' | 'Operations';
+  readonly auth: Auth;
+  /** Documentation-only response schemas, for routes that declare none of their own. */
+  readonly responses?: Readonly<Record<string, unknown>>;
+}
+
+const health = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded', 'draining', 'unavailable'] },
+    checks: { type: 'object', additionalProperties: { type: 'string' }, description: 'Each dependency and its state' },
+  },
+} as const;
+
+const noContent = { 204: { description: 'Done', type: 'null' } } as const;
+
+/**
+ * Every operation by `METHOD /url` (Fastify's form). A route missing here is described
+ * without a summary, which test/http/openapi.test.ts refuses: a new route is documented
+ * in the same change.
+ */
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  'POST /api/users/login': { summary: 'Log in: the user with a token', tag: 'User and Authentication', auth: 'none' },
+  'POST /api/users': { summary: 'Register a user', tag: 'User and Authentication', auth: 'none' },
+  'GET /api/user': { summary: 'The current user', tag: 'User and Authentication', auth: 'required' },
+  'PUT /api/user': { summary: 'Update the current user', tag: 'User and Authentication', auth: 'required' },
+  'GET /api/profiles/:username': { summary: 'A profile', tag: 'Profile', auth: 'optional' },
+  'POST /api/profiles/:username/follow': { summary: 'Follow a user', tag: 'Profile', auth: 'required' },
+  'DELETE /api/profiles/:username/follow': { summary: 'Unfollow a user', tag: 'Profile', auth: 'required' },
+  'GET /api/articles/feed': { summary: 'Articles by followed users, newest first', tag: 'Articles', auth: 'required' },
+  'GET /api/articles': { summary: 'Articles, newest first, by tag, author or favoriter', tag: 'Articles', auth: 'optional' },
+  'POST /api/articles': { summary: 'Create an article', tag: 'Articles', auth: 'required' },
+  'GET /api/articles/:slug': { summary: 'An article', tag: 'Articles', auth: 'optional' },
+  'PUT /api/articles/:slug': { summary: 'Update an article (its author only)', tag: 'Articles', auth: 'required' },
+  'DELETE /api/articles/:slug': { summary: 'Delete an article (its author only)', tag: 'Articles', auth: 'required', responses: noContent },
+  'GET /api/articles/:slug/comments': { summary: "An article's comments", tag: 'Comments', auth: 'optional' },
+  'POST /api/articles/:slug/comments': { summary: 'Comment on an article', tag: 'Comments', auth: 'required' },
+  'DELETE /api/articles/:slug/comments/:id': {
+    summary: 'Delete a comment (its author only)',
+    tag: 'Comments',
+    auth: 'required',
+    responses: noContent,
+  },
+  'POST /api/articles/:slug/favorite': { summary: 'Favorite an article', tag: 'Favorites', auth: 'required' },
+  'DELETE /api/articles/:slug/favorite': { summary: 'Unfavorite an article', tag: 'Favorites', auth: 'required' },
+  'GET /api/tags': { summary: 'Every tag in use', tag: 'Tags', auth: 'none' },
+  'GET /api/notifications': { summary: "The current user's notifications, newest first", tag: 'Notifications', auth: 'required' },
+  'POST /api/notifications/read': {
+    summary: 'Mark all notifications read, or those up to one id',
+    tag: 'Notifications',
+    auth: 'required',
+  },
+  'GET /metrics': {
+    summary: 'Prometheus metrics (text exposition format); served here unless METRICS_PORT moves them',
+    tag: 'Operations',
+    auth: 'none',
+    responses: { 200: { description: 'Prometheus text format' } },
+  },
+  'GET /health/live': {
+    summary: 'Liveness: 200 while the process serves HTTP',
+    tag: 'Operations',
+    auth: 'none',
+    responses: { 200: { description: 'Alive', ...health } },
+  },
+  'GET /health/ready': {
+    summary: 'Readiness: 200 when the critical dependencies answer and the process is not draining',
+    tag: 'Operations',
+    auth: 'none',
+    responses: { 200: { description: 'Ready', ...health }, 503: { description: 'Not ready, or draining', ...health } },
+  },
+};
+
+const errorBody = {
+  type: 'object',
+  required: ['errors'],
+  properties: { errors: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } },
+} as const;
+
+const error = (description: string) => ({ description, ...errorBody });
+
+/** The refusals every operation of its kind can answer, in the RealWorld error format. */
+function refusals(schema: FastifySchema | undefined, operation: Operation): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (operation.auth === 'required') out[401] = error('Missing or invalid token');
+  if (schema?.body !== undefined || schema?.querystring !== undefined || schema?.params !== undefined)
+    out[422] = error('Invalid input, each problem keyed by its field');
+  if (schema?.params !== undefined) out[404] = error('Not found');
+  if (operation.tag !== 'Operations') {
+    out[429] = error('Too many requests (Retry-After says when to retry)');
+    out[503] = error('Overloaded, draining or a dependency down (Retry-After says when to retry)');
+  }
+  return out;
+}
+
+const SECURITY: Readonly<Record<Auth, readonly Record<string, string[]>[]>> = {
+  required: [{ Token: [] }],
+  optional: [{}, { Token: [] }],
+  none: [],
+};
+
+/**
+ * The OpenAPI 3.1 description, generated by @fastify/swagger from the route schemas
+ * (bodies, parameters, responses) plus the table above; served as `/api/openapi.json`,
+ * with an interactive reference (Swagger UI, its assets served from this process) at
+ * `/api/docs`. Call before any route is registered: the route table is recorded from here.
+ */
+export function describeApi(app: FastifyInstance): void {
+  const table: RouteEntry[] = [];
+  app.decorate('routeTable', table);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, hidden: route.schema?.hide === true });
+  });
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Conduit API',
+        version: API_VERSION,
+        description:
+          'The RealWorld "Conduit" API (https://realworld-docs.netlify.app), plus health probes. Errors are `{"errors":{"<field>":["<problem>"]}}`.',
+      },
+      components: {
+        securitySchemes: {
+          Token: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`Token <jwt>`, the token from registration or login' },
+        },
+      },
+    },
+    transform: ({ schema, url, route }) => {
+      const method = [route.method].flat()[0] ?? '';
+      const operation = OPERATIONS[`${method} ${url}`];
+      if (operation === undefined) return { schema, url };
+      const response = { ...(schema?.response as Record<string, unknown> | undefined), ...operation.responses, ...refusals(schema, operation) };
+      return {
+        schema: { ...schema, summary: operation.summary, tags: [operation.tag], security: [...SECURITY[operation.auth]], response },
+        url,
+      };
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.register(async (instance) => {
+    instance.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  });
+}

@@ -93,6 +93,7 @@ export async function startNotifier(composition: Composition, config: AppConfig,
   const notifier = container.get(Notifier);
   const writer = container.get<NotificationWriter>(NotificationWriter);
   const monitor = new LoggingNotifierMonitor(logger);
+  const { metrics } = composition.telemetry;
   const subscription = await bus.consumer.consume(
     {
       name: NOTIFIER_CONSUMER,
@@ -104,9 +105,13 @@ export async function startNotifier(composition: Composition, config: AppConfig,
     },
     async (delivery) => {
       try {
-        monitor.handled(delivery, await notifier.handle(delivery));
+        const outcome = await notifier.handle(delivery);
+        monitor.handled(delivery, outcome);
+        metrics?.busHandled(NOTIFIER_CONSUMER, outcome);
       } catch (error) {
         monitor.failed(delivery, error, config.notifierMaxDeliveries);
+        metrics?.busHandled(NOTIFIER_CONSUMER, 'failed');
+        if (delivery.attempt >= config.notifierMaxDeliveries) metrics?.busDeadLettered(NOTIFIER_CONSUMER);
         throw error;
       }
     },

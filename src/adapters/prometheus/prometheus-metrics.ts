@@ -81,8 +81,31 @@ export class PrometheusMetrics implements UseCaseMonitor, ProjectionMonitor, Rea
     registers: [this.registry],
   });
 
+  private readonly busMessages = new Counter({
+    name: 'conduit_bus_messages_total',
+    help: 'Integration events handled by a broker consumer: applied, duplicate (already in its inbox), or failed (delivered again later).',
+    labelNames: ['consumer', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly busDeadLetters = new Counter({
+    name: 'conduit_bus_dead_letters_total',
+    help: 'Integration events a consumer gave up on after its last delivery: dead-lettered (`npm run dead-letters`).',
+    labelNames: ['consumer'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A broker consumer handled one delivery (`outcome`: applied, duplicate, failed). */
+  busHandled(consumer: string, outcome: 'applied' | 'duplicate' | 'failed'): void {
+    this.busMessages.inc({ consumer, outcome });
+  }
+
+  /** A broker consumer dead-lettered one delivery. */
+  busDeadLettered(consumer: string): void {
+    this.busDeadLetters.inc({ consumer });
   }
 
   /** The Prometheus text exposition of every metric, reading the state gauges now. */
@@ -157,6 +180,17 @@ export class PrometheusMetrics implements UseCaseMonitor, ProjectionMonitor, Rea
       b.oldestAgeMs === null ? 0 : seconds(b.oldestAgeMs),
     );
     gauge('conduit_outbox_parked_events', 'Events set aside after PROJECTOR_MAX_ATTEMPTS failures.', (b) => b.parked);
+    if (subscribers.includes('relay'))
+      new Gauge({
+        name: 'conduit_relay_lag_seconds',
+        help: 'Age of the oldest event not yet published to the broker (0 when none).',
+        registers: [this.registry],
+        async collect() {
+          const relay = (await backlogs().catch(() => new Map<OutboxSubscriber, OutboxBacklog>())).get('relay');
+          if (relay === undefined) return;
+          this.set(relay.oldestAgeMs === null ? 0 : seconds(relay.oldestAgeMs));
+        },
+      });
   }
 
   /** The database pool gauge (PostgreSQL only: the embedded database has no pool). */

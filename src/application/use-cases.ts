@@ -18,6 +18,8 @@ import { GetCurrentUserHandler } from './users/get-current-user.js';
 import { LoginUserHandler } from './users/login-user.js';
 import { RegisterUserHandler } from './users/register-user.js';
 import { UpdateUserHandler } from './users/update-user.js';
+import { ChangeRoleHandler } from './users/change-role.js';
+import { RevokeTokensHandler } from './users/revoke-tokens.js';
 
 /**
  * - `command`: writes through the write model; its answer is built from what it wrote, and
@@ -66,6 +68,8 @@ export const useCases = {
   getFeed: query(GetFeedHandler),
   listComments: query(ListCommentsHandler),
   getTags: query(GetTagsHandler),
+  changeRole: command(ChangeRoleHandler),
+  revokeTokens: command(RevokeTokensHandler),
 } as const;
 
 export type UseCaseName = keyof typeof useCases;

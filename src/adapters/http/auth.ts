@@ -60,7 +60,9 @@ export function authenticate(tokens: TokenService, useCases: HttpDeps['useCases'
     // A valid signature is not enough: the user must still exist (deleted users, tokens of
     // another deployment sharing the secret) — checked against the write model.
     const actor = await useCases.authenticate.execute({ userId, issuedAt });
-    if (actor.isErr()) return unauthorized(reply, PROBLEM_MESSAGES.invalid);
+    // A revoked token says so (the client should sign in again); an unknown user's token is just invalid.
+    if (actor.isErr())
+      return unauthorized(reply, actor.error.code === 'AUTH.TOKEN_REVOKED' ? actor.error.message : PROBLEM_MESSAGES.invalid);
     request.auth = { userId, role: actor.value.role, token };
   };
 }

@@ -91,6 +91,9 @@ export class Comment extends AggregateRoot<CommentEvent> {
   get articleId(): string {
     return this.state.articleId;
   }
+  get authorId(): string {
+    return this.state.authorId;
+  }
   get isDeleted(): boolean {
     return this.deletedFlag;
   }

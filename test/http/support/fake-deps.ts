@@ -63,6 +63,8 @@ const CANNED: { readonly [K in UseCaseName]: UseCaseOutput<K> } = {
   getFeed: Ok({ articles: [articleView], articlesCount: 1 }),
   listComments: Ok([commentView]),
   getTags: Ok(['dragons', 'training']),
+  changeRole: Ok({ userId: USER_ID, username: 'jake', role: 'admin', changed: true }),
+  revokeTokens: Ok(undefined),
 };
 
 /** A use case whose `execute` is a vi.fn: tests inspect what the route passed and replace the answer. */

@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001WriteModel } from './Migration0001WriteModel.js';
 import { Migration0002OutboxQueues } from './Migration0002OutboxQueues.js';
+import { Migration0003TokenRevocation } from './Migration0003TokenRevocation.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the file system) so
@@ -9,4 +10,5 @@ import { Migration0002OutboxQueues } from './Migration0002OutboxQueues.js';
 export const migrations: MigrationObject[] = [
   { name: 'Migration0001WriteModel', class: Migration0001WriteModel },
   { name: 'Migration0002OutboxQueues', class: Migration0002OutboxQueues },
+  { name: 'Migration0003TokenRevocation', class: Migration0003TokenRevocation },
 ];

@@ -62,7 +62,9 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
   const http = buildHttpApp(
     {
       useCases,
-      tokens: new JwtTokenService(resolveJwtSecret(config, logger), config.jwtTtlSeconds),
+      tokens: new JwtTokenService(resolveJwtSecret(config, logger), config.jwtTtlSeconds, {
+        ...(config.jwtSecretPrevious !== undefined && { previousSecret: config.jwtSecretPrevious }),
+      }),
       logger,
       readiness: composition.readiness,
       rateLimitStore: composition.shared.rateLimitStore,

@@ -77,6 +77,10 @@ const settings = {
   LOGIN_MAX_FAILURES_PER_IP: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 100 },
   /** The login guard's window, in seconds, from a key's first failure. */
   LOGIN_WINDOW_S: { type: 'integer', minimum: 1, maximum: 86_400, default: 900 },
+
+  // Security (docs/security.md).
+  /** The JWT secret before the last rotation: its tokens still verify, nothing new is signed with it. Remove it JWT_TTL after the rotation. */
+  JWT_SECRET_PREVIOUS: { type: 'string', minLength: 32 },
 } as const;
 
 const schema = { type: 'object', properties: settings, additionalProperties: false } as const;
@@ -131,6 +135,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (raw.NODE_ENV === 'production' && raw.JWT_SECRET === undefined)
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
+  if (raw.JWT_SECRET_PREVIOUS !== undefined && raw.JWT_SECRET === undefined)
+    throw new ConfigError('JWT_SECRET_PREVIOUS needs JWT_SECRET: it is the secret a rotation replaced');
+  if (raw.JWT_SECRET_PREVIOUS !== undefined && raw.JWT_SECRET_PREVIOUS === raw.JWT_SECRET)
+    throw new ConfigError('JWT_SECRET_PREVIOUS must differ from JWT_SECRET');
   if ((raw.MONGO_SOCKET_TIMEOUT_MS as number) < (raw.MONGO_TIMEOUT_MS as number))
     throw new ConfigError('MONGO_SOCKET_TIMEOUT_MS must be at least MONGO_TIMEOUT_MS');
   if (raw.CACHE === 'on' && raw.REDIS_URL === undefined && raw.PROJECTOR === 'worker')

@@ -10,8 +10,8 @@ import { CredentialStore, type CredentialState } from './credential-store.js';
 /** A token the HTTP edge verified (signature, expiry): whose it is and when it was issued. */
 export interface Authenticate {
   readonly userId: string;
-  /** Seconds since the epoch (`iat`). */
-  readonly issuedAt: number;
+  /** When the token was issued, in milliseconds since the epoch. */
+  readonly issuedAtMs: number;
 }
 
 /**
@@ -58,7 +58,7 @@ export class AuthenticateHandler implements QueryHandler<Authenticate, Actor, Un
   async execute(token: Authenticate): Promise<Result<Actor, UnknownActor | TokenRevoked>> {
     const state = await this.stateOf(token.userId);
     if (state === null) return Err(unknownActor());
-    if (!tokenStands(state.tokensValidFrom, token.issuedAt)) return Err(tokenRevoked());
+    if (!tokenStands(state.tokensValidFrom, token.issuedAtMs)) return Err(tokenRevoked());
     return Ok({ userId: token.userId, role: state.role });
   }
 

@@ -12,7 +12,7 @@ export interface RevokeTokens {
 }
 
 /**
- * Sign out everywhere: every token of the user issued before now (to the second) is
+ * Sign out everywhere: every token of the user issued before now is
  * refused by every replica once this answers (the credential check's cache entry is
  * invalidated by the projection of the event, which the command waits for).
  */

@@ -28,6 +28,6 @@ export type UserUpdated = DomainEvent<'UserUpdated', UserSnapshotPayload & { rea
 export type UserRoleGranted = DomainEvent<'UserRoleGranted', RoleChangePayload>;
 /** The user lost the role they held and is back to `role` (user). */
 export type UserRoleRevoked = DomainEvent<'UserRoleRevoked', RoleChangePayload & { readonly previousRole: Role }>;
-/** Every token of the user issued before `validFrom` (ISO instant, whole seconds) is refused from now on. */
+/** Every token of the user issued before `validFrom` (an ISO instant, to the millisecond) is refused from now on. */
 export type UserTokensRevoked = DomainEvent<'UserTokensRevoked', UserSnapshotPayload & { readonly validFrom: string }>;
 export type UserEvent = UserRegistered | UserUpdated | UserRoleGranted | UserRoleRevoked | UserTokensRevoked;

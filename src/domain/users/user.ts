@@ -28,7 +28,7 @@ export interface UserState {
   readonly image: string | null;
   readonly role: Role;
   /**
-   * Tokens of this user issued before this instant (whole seconds) are refused; null when
+   * Tokens of this user issued before this instant are refused; null when
    * nothing was ever revoked. Moved forward by a password or e-mail change and by
    * `revokeTokens` (sign out everywhere), never back.
    */
@@ -181,7 +181,7 @@ export class User extends AggregateRoot<UserEvent> {
     return Ok(true);
   }
 
-  /** Signs the user out everywhere: every token issued before `now` (to the second) is refused. */
+  /** Signs the user out everywhere: every token issued before `now` is refused. */
   revokeTokens(now: Date): void {
     const validFrom = laterOf(this.state.tokensValidFrom, now);
     this.state = { ...this.state, tokensValidFrom: validFrom, updatedAt: now };
@@ -195,9 +195,9 @@ export class User extends AggregateRoot<UserEvent> {
     }));
   }
 
-  /** Whether a token issued at `issuedAtSeconds` (its `iat`) still stands. */
-  acceptsTokenIssuedAt(issuedAtSeconds: number): boolean {
-    return tokenStands(this.state.tokensValidFrom, issuedAtSeconds);
+  /** Whether a token issued at `issuedAtMs` (milliseconds since the epoch) still stands. */
+  acceptsTokenIssuedAt(issuedAtMs: number): boolean {
+    return tokenStands(this.state.tokensValidFrom, issuedAtMs);
   }
 
   get id(): string {
@@ -232,16 +232,14 @@ export class User extends AggregateRoot<UserEvent> {
   }
 }
 
-/**
- * Tokens carry their issue time in whole seconds (`iat`), so the revocation instant is
- * rounded down to the second: a token issued in the second of a revocation stands (the
- * one handed back by a password change among them). Never moves back.
- */
+/** Never moves back: a revocation can only refuse more tokens. */
 function laterOf(current: Date | null, now: Date): Date {
-  const second = new Date(Math.floor(now.getTime() / 1000) * 1000);
-  return current !== null && current.getTime() > second.getTime() ? current : second;
+  return current !== null && current.getTime() > now.getTime() ? current : now;
 }
 
-/** The revocation rule on its own, for a caller that holds only the stored instant (a cached credential state). */
-export const tokenStands = (tokensValidFrom: Date | null, issuedAtSeconds: number): boolean =>
-  tokensValidFrom === null || issuedAtSeconds * 1000 >= tokensValidFrom.getTime();
+/**
+ * The revocation rule on its own, for a caller that holds only the stored instant (a
+ * cached credential state): a token issued before the instant is refused.
+ */
+export const tokenStands = (tokensValidFrom: Date | null, issuedAtMs: number): boolean =>
+  tokensValidFrom === null || issuedAtMs >= tokensValidFrom.getTime();

@@ -43,7 +43,7 @@ export function userRoutes(api: TypedApi, { useCases, tokens }: HttpDeps): void 
       const { username, email, password, bio, image } = request.body.user;
       const updated = await useCases.updateUser.execute({ userId, username, email, password, bio, image });
       // A new password or e-mail revokes every token issued before it, the presented one
-      // included: the answer carries a fresh one (issued in or after the revocation's second).
+      // included: the answer carries a fresh one (issued after the revocation).
       const revokes = (password !== undefined && password !== '') || email !== undefined;
       return respond(reply, updated, (user) => ({ user: { ...user, token: revokes ? tokens.issue(userId) : token } }));
     },

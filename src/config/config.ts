@@ -112,6 +112,9 @@ const validate = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true
 
 const camel = (name: string): string => name.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
+/** An origin as browsers send it: scheme, host and optional port, nothing after. */
+const CORS_ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/;
+
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 const durationSeconds = (value: string): number => {
@@ -149,6 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(
       'PROJECTOR=worker needs DATABASE_URL: separate projector processes share the outbox through PostgreSQL (the embedded database is single-process)',
     );
+  const origins = String(raw.CORS_ORIGINS ?? '*').split(',').map((origin) => origin.trim()).filter((o) => o.length > 0);
+  const badOrigin = origins.find((origin) => origin !== '*' && !CORS_ORIGIN.test(origin));
+  if (badOrigin !== undefined)
+    throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example (scheme, host, optional port), or be *; got ${badOrigin}`);
+  if (origins.includes('*') && origins.length > 1) throw new ConfigError('CORS_ORIGINS is either * alone or a list of origins');
   const named = Object.fromEntries(Object.entries(raw).map(([key, value]) => [camel(key), value])) as Settings;
   const { nodeEnv, jwtTtl, corsOrigins, ...rest } = named;
   return {

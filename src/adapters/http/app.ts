@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, {
@@ -91,6 +92,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
   });
   answerExpectationsInFormat(app);
 
+  app.register(helmet, HELMET_OPTIONS);
   app.register(cors, corsOptions(options));
   const limited = options.rateLimitPerMinute > 0;
   if (limited) {
@@ -145,7 +147,28 @@ function answerExpectationsInFormat(app: FastifyInstance): void {
 
 
 /**
- * Headers for a JSON API that no browser should ever render, frame or cache. A plain
+ * `@fastify/helmet` tuned for a JSON API: nothing it serves is a document, so the content
+ * security policy allows nothing (no script, style, frame or form may come from an answer);
+ * resources may not be loaded cross-origin without CORS; no referrer leaves. HSTS is left
+ * to `applySecurityHeaders`, which sends it over HTTPS only (a plain-HTTP answer saying
+ * "use HTTPS" is meaningless, and wrong behind a proxy that does not terminate TLS).
+ */
+const HELMET_OPTIONS = {
+  global: true,
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginEmbedderPolicy: false,
+  crossOriginOpenerPolicy: { policy: 'same-origin' },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  frameguard: { action: 'deny' },
+  hsts: false,
+  referrerPolicy: { policy: 'no-referrer' },
+  xPermittedCrossDomainPolicies: { permittedPolicies: 'none' },
+} as const;
+
+/**
+ * Headers for a JSON API that no browser should ever render, frame or cache. Helmet sets
+ * them on every routed answer; they are set here too because Fastify's framework errors
+ * (`frameworkErrorHandler`) run no hook at all. A plain
  * callback hook: it runs on every answer, and an async one would cost a promise each time.
  */
 const securityHeaders: onSendHookHandler = (request, reply, payload, done) => {

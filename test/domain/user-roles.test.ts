@@ -69,12 +69,14 @@ describe('token revocation', () => {
     expect(user.acceptsTokenIssuedAt(0)).toBe(true);
   });
 
-  it('revokeTokens refuses tokens issued before the revocation, to the millisecond, not those issued after', () => {
+  it('revokeTokens refuses tokens issued up to the revocation, to the millisecond, not those issued after', () => {
     const user = register();
     user.revokeTokens(later);
     expect(user.tokensValidFrom?.toISOString()).toBe('2026-01-02T00:00:05.900Z');
     expect(user.acceptsTokenIssuedAt(ms(later) - 1)).toBe(false);
-    expect(user.acceptsTokenIssuedAt(ms(later))).toBe(true);
+    // The revocation's own millisecond is refused too: within it, order cannot be told.
+    expect(user.acceptsTokenIssuedAt(ms(later))).toBe(false);
+    expect(user.acceptsTokenIssuedAt(ms(later) + 1)).toBe(true);
     const [event] = user.pullEvents();
     expect(event).toMatchObject({ type: 'UserTokensRevoked', version: 2, payload: { validFrom: '2026-01-02T00:00:05.900Z' } });
   });

@@ -4,6 +4,7 @@ import { unknownActor, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
 import type { SaveConflict } from '../shared/persistence.js';
 import { Clock } from '../shared/ports.js';
+import { clockPast } from '../shared/clock-past.js';
 import { retryRaces } from '../shared/retry.js';
 import { UserRepository } from './user.repository.js';
 
@@ -24,12 +25,15 @@ export class RevokeTokensHandler implements CommandHandler<RevokeTokens, void, U
   ) {}
 
   async execute(command: RevokeTokens): Promise<Result<void, UnknownActor | SaveConflict>> {
-    return retryRaces(async (): Promise<Result<void, UnknownActor | SaveConflict>> => {
+    const revoked = await retryRaces(async (): Promise<Result<Date, UnknownActor | SaveConflict>> => {
       const user = await this.users.findById(command.userId);
       if (user === null) return Err(unknownActor());
       user.revokeTokens(this.clock.now());
       const saved = await this.users.save(user);
-      return saved.isErr() ? saved : Ok(undefined);
+      return saved.isErr() ? saved : Ok(user.tokensValidFrom ?? this.clock.now());
     });
+    if (revoked.isErr()) return revoked;
+    await clockPast(this.clock, revoked.value);
+    return Ok(undefined);
   }
 }

@@ -239,7 +239,9 @@ function laterOf(current: Date | null, now: Date): Date {
 
 /**
  * The revocation rule on its own, for a caller that holds only the stored instant (a
- * cached credential state): a token issued before the instant is refused.
+ * cached credential state): a token issued before the instant, or in its very
+ * millisecond, is refused (within one millisecond the order of a revocation and a token
+ * cannot be told, and a revocation must win).
  */
 export const tokenStands = (tokensValidFrom: Date | null, issuedAtMs: number): boolean =>
-  tokensValidFrom === null || issuedAtMs >= tokensValidFrom.getTime();
+  tokensValidFrom === null || issuedAtMs > tokensValidFrom.getTime();

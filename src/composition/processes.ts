@@ -6,9 +6,10 @@ import { observeUseCases } from '../application/shared/use-case-monitor.js';
 import { assembleUseCases, type UseCases } from '../application/use-cases.js';
 import { buildHttpApp } from '../adapters/http/app.js';
 import { LoggingProjectionMonitor, LoggingUseCaseMonitor } from '../adapters/observability/logging-monitors.js';
+import { loadTlsMaterial, TlsConfigurationError, type TlsMaterial } from '../adapters/http/tls.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { AsyncCommitScope } from '../adapters/system/async-commit-scope.js';
-import type { AppConfig } from '../config/config.js';
+import { ConfigError, type AppConfig } from '../config/config.js';
 import { resolveJwtSecret } from '../config/jwt-secret.js';
 import { compose, type Composition, type Overrides } from '../container.js';
 
@@ -53,6 +54,7 @@ export interface Application {
 
 /** The API process: the composition, the wrapped use cases, HTTP, and (inline) the background projector. */
 export async function createApplication(config: AppConfig, overrides: Overrides = {}): Promise<Application> {
+  const tls = tlsOf(config);
   const composition = await compose(config, 'api', overrides);
   const { container, logger } = composition;
   const inline = config.projector === 'inline' || config.storage === 'memory';
@@ -74,6 +76,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
         rateLimitPerMinute: config.rateLimitPerMinute,
         trustProxy: config.trustProxy,
         sharedMaxAgeS: config.httpSharedMaxAgeS,
+        tls: tls && { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' },
       },
     },
     { draining: () => draining },
@@ -98,6 +101,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
   }
   const bindings = { ...composition.bindings, Projector: inline ? 'in-process' : 'worker processes (npm run worker)' };
   logger.info({ bindings }, 'adapters bound');
+  if (tls) logger.info({ certificate: tls.certificate }, 'serving HTTPS');
   return {
     http,
     useCases,
@@ -113,6 +117,15 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
       await composition.close();
     },
   };
+}
+
+/** TLS_CERT_FILE / TLS_KEY_FILE, read and checked before anything opens: a bad file is one line at start. */
+function tlsOf(config: AppConfig): TlsMaterial | undefined {
+  try {
+    return loadTlsMaterial({ certFile: config.tlsCertFile, keyFile: config.tlsKeyFile });
+  } catch (error) {
+    throw error instanceof TlsConfigurationError ? new ConfigError(error.message) : error;
+  }
 }
 
 export interface ProjectorWorker {

@@ -81,6 +81,9 @@ const settings = {
   // Security (docs/security.md).
   /** The JWT secret before the last rotation: its tokens still verify, nothing new is signed with it. Remove it JWT_TTL after the rotation. */
   JWT_SECRET_PREVIOUS: { type: 'string', minLength: 32 },
+  /** PEM certificate (with its chain) and unencrypted key: both set → the server speaks HTTPS itself and sends HSTS. */
+  TLS_CERT_FILE: { type: 'string', minLength: 1 },
+  TLS_KEY_FILE: { type: 'string', minLength: 1 },
 } as const;
 
 const schema = { type: 'object', properties: settings, additionalProperties: false } as const;

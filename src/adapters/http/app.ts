@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -78,6 +79,12 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     // format too, instead of Fastify's and Node's own bodies.
     frameworkErrors: frameworkErrorHandler(options.corsOrigins),
     clientErrorHandler: handleClientError,
+    // HTTPS through a server factory keeps the app's types those of a plain HTTP server:
+    // requests and replies are the same objects, only the socket is TLS.
+    ...(options.tls !== undefined && {
+      serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+        createHttpsServer({ ...options.tls }, handler) as unknown as Server,
+    }),
   });
 
   app.setValidatorCompiler(createValidatorCompiler());

@@ -32,6 +32,8 @@ export interface HttpOptions {
   readonly trustProxy: boolean;
   /** `s-maxage` of successful anonymous GET answers: how long a shared cache (a CDN) may keep them. */
   readonly sharedMaxAgeS?: number;
+  /** Serve HTTPS (HTTP/1.1) with this key and certificate (src/adapters/http/tls.ts); absent → plain HTTP. */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer; readonly minVersion: 'TLSv1.2' } | undefined;
 }
 
 /** What the HTTP adapter is built from: the use cases (wrapped by the composition root), credentials, probes. */

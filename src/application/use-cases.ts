@@ -20,6 +20,8 @@ import { GetCurrentUserHandler } from './users/get-current-user.js';
 import { LoginUserHandler } from './users/login-user.js';
 import { RegisterUserHandler } from './users/register-user.js';
 import { UpdateUserHandler } from './users/update-user.js';
+import { ChangeRoleHandler } from './users/change-role.js';
+import { RevokeTokensHandler } from './users/revoke-tokens.js';
 
 /**
  * - `command`: writes through the write model; its answer is built from what it wrote, and
@@ -70,6 +72,8 @@ export const useCases = {
   getTags: query(GetTagsHandler),
   listNotifications: query(ListNotificationsHandler),
   markNotificationsRead: command(MarkNotificationsReadHandler),
+  changeRole: command(ChangeRoleHandler),
+  revokeTokens: command(RevokeTokensHandler),
 } as const;
 
 export type UseCaseName = keyof typeof useCases;

@@ -9,9 +9,10 @@ import { assessReadiness, dependencyUp } from '../adapters/http/health.js';
 import type { HttpTelemetry, ReadinessCheck } from '../adapters/http/http-deps.js';
 import { FanOutMonitor } from '../adapters/observability/fan-out-monitors.js';
 import { serveMetrics, type MetricsServer } from '../adapters/prometheus/metrics-server.js';
+import { loadTlsMaterial, TlsConfigurationError, type TlsMaterial } from '../adapters/http/tls.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { AsyncCommitScope } from '../adapters/system/async-commit-scope.js';
-import type { AppConfig } from '../config/config.js';
+import { ConfigError, type AppConfig } from '../config/config.js';
 import { resolveJwtSecret } from '../config/jwt-secret.js';
 import { compose, type Composition, type Overrides, type ProcessRole } from '../container.js';
 import { brokerUrlOf, startInProcessIntegration } from './integration.js';
@@ -66,6 +67,7 @@ export interface Application {
 
 /** The API process: the composition, the wrapped use cases, HTTP, and (inline) the background projector. */
 export async function createApplication(config: AppConfig, overrides: Overrides = {}): Promise<Application> {
+  const tls = tlsOf(config);
   const composition = await compose(config, 'api', overrides);
   const { container, logger } = composition;
   const inline = config.projector === 'inline' || config.storage === 'memory';
@@ -79,7 +81,9 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
   const http = buildHttpApp(
     {
       useCases,
-      tokens: new JwtTokenService(resolveJwtSecret(config, logger), config.jwtTtlSeconds),
+      tokens: new JwtTokenService(resolveJwtSecret(config, logger), config.jwtTtlSeconds, {
+        ...(config.jwtSecretPrevious !== undefined && { previousSecret: config.jwtSecretPrevious }),
+      }),
       logger,
       readiness: composition.readiness,
       rateLimitStore: composition.shared.rateLimitStore,
@@ -91,6 +95,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
         sharedMaxAgeS: config.httpSharedMaxAgeS,
         requestLogSampleRate: config.logRequestSampleRate,
         overload: { maxEventLoopDelayMs: config.overloadMaxEventLoopDelayMs, maxHeapBytes: config.overloadMaxHeapBytes },
+        tls: tls && { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' },
       },
       telemetry,
     },
@@ -123,6 +128,7 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
     'Relay, Notifier': integration ? 'in-process (in-memory bus)' : 'npm run relay, npm run notifier (broker)',
   };
   logger.info({ bindings }, 'adapters bound');
+  if (tls) logger.info({ certificate: tls.certificate }, 'serving HTTPS');
   return {
     http,
     useCases,
@@ -143,6 +149,15 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
       await composition.close();
     },
   };
+}
+
+/** TLS_CERT_FILE / TLS_KEY_FILE, read and checked before anything opens: a bad file is one line at start. */
+function tlsOf(config: AppConfig): TlsMaterial | undefined {
+  try {
+    return loadTlsMaterial({ certFile: config.tlsCertFile, keyFile: config.tlsKeyFile });
+  } catch (error) {
+    throw error instanceof TlsConfigurationError ? new ConfigError(error.message) : error;
+  }
 }
 
 export interface ProjectorWorker {

@@ -138,6 +138,12 @@ const settings = {
   LOG_FORMAT: { type: 'string', enum: ['auto', 'json', 'pretty'], default: 'auto' },
   /** Share of successful requests that get a request log line (errors, 4xx and 5xx, are always logged); 1: every request. */
   LOG_REQUEST_SAMPLE_RATE: { type: 'number', minimum: 0, maximum: 1, default: 1 },
+  // Security (docs/security.md).
+  /** The JWT secret before the last rotation: its tokens still verify, nothing new is signed with it. Remove it JWT_TTL after the rotation. */
+  JWT_SECRET_PREVIOUS: { type: 'string', minLength: 32 },
+  /** PEM certificate (with its chain) and unencrypted key: both set → the server speaks HTTPS itself and sends HSTS. */
+  TLS_CERT_FILE: { type: 'string', minLength: 1 },
+  TLS_KEY_FILE: { type: 'string', minLength: 1 },
 } as const;
 
 const schema = { type: 'object', properties: settings, additionalProperties: false } as const;
@@ -169,6 +175,9 @@ const validate = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true
 
 const camel = (name: string): string => name.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
+/** An origin as browsers send it: scheme, host and optional port, nothing after. */
+const CORS_ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/;
+
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 const durationSeconds = (value: string): number => {
@@ -192,6 +201,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (raw.NODE_ENV === 'production' && raw.JWT_SECRET === undefined)
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
+  if (raw.JWT_SECRET_PREVIOUS !== undefined && raw.JWT_SECRET === undefined)
+    throw new ConfigError('JWT_SECRET_PREVIOUS needs JWT_SECRET: it is the secret a rotation replaced');
+  if (raw.JWT_SECRET_PREVIOUS !== undefined && raw.JWT_SECRET_PREVIOUS === raw.JWT_SECRET)
+    throw new ConfigError('JWT_SECRET_PREVIOUS must differ from JWT_SECRET');
   if ((raw.MONGO_SOCKET_TIMEOUT_MS as number) < (raw.MONGO_TIMEOUT_MS as number))
     throw new ConfigError('MONGO_SOCKET_TIMEOUT_MS must be at least MONGO_TIMEOUT_MS');
   if (raw.CACHE === 'on' && raw.REDIS_URL === undefined && raw.PROJECTOR === 'worker')
@@ -208,6 +221,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('set at most one of NATS_URL and AMQP_URL: integration events go to one broker');
   if (raw.RELAY === 'worker' && raw.NATS_URL === undefined && raw.AMQP_URL === undefined)
     throw new ConfigError('RELAY=worker needs NATS_URL or AMQP_URL: without a broker each API process relays into its own bus');
+  const origins = String(raw.CORS_ORIGINS ?? '*').split(',').map((origin) => origin.trim()).filter((o) => o.length > 0);
+  const badOrigin = origins.find((origin) => origin !== '*' && !CORS_ORIGIN.test(origin));
+  if (badOrigin !== undefined)
+    throw new ConfigError(`CORS_ORIGINS must list origins such as https://app.example (scheme, host, optional port), or be *; got ${badOrigin}`);
+  if (origins.includes('*') && origins.length > 1) throw new ConfigError('CORS_ORIGINS is either * alone or a list of origins');
   const named = Object.fromEntries(Object.entries(raw).map(([key, value]) => [camel(key), value])) as Settings;
   const { nodeEnv, jwtTtl, corsOrigins, ...rest } = named;
   return {

@@ -20,6 +20,9 @@ export const CONDUIT_EVENT_TYPES: readonly ConduitEventType[] = [
   'ArticleUnfavorited',
   'CommentAdded',
   'CommentDeleted',
+  'UserRoleGranted',
+  'UserRoleRevoked',
+  'UserTokensRevoked',
 ];
 
 export type { ArticleEvent, CommentEvent, FavoriteEvent, FollowEvent, UserEvent };

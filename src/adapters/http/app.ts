@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, {
@@ -84,6 +86,12 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     // format too, instead of Fastify's and Node's own bodies.
     frameworkErrors: frameworkErrorHandler(options.corsOrigins),
     clientErrorHandler: handleClientError,
+    // HTTPS through a server factory keeps the app's types those of a plain HTTP server:
+    // requests and replies are the same objects, only the socket is TLS.
+    ...(options.tls !== undefined && {
+      serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+        createHttpsServer({ ...options.tls }, handler) as unknown as Server,
+    }),
   });
 
   // First: it records every route registered after it, for the OpenAPI description.
@@ -102,6 +110,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
   answerExpectationsInFormat(app);
   requestLogging(app, options.requestLogSampleRate ?? 1);
 
+  app.register(helmet, HELMET_OPTIONS);
   app.register(cors, corsOptions(options));
   if (options.overload) shedLoad(app, options.overload);
   const limited = options.rateLimitPerMinute > 0;
@@ -161,7 +170,28 @@ function answerExpectationsInFormat(app: FastifyInstance): void {
 
 
 /**
- * Headers for a JSON API that no browser should ever render, frame or cache. A plain
+ * `@fastify/helmet` tuned for a JSON API: nothing it serves is a document, so the content
+ * security policy allows nothing (no script, style, frame or form may come from an answer);
+ * resources may not be loaded cross-origin without CORS; no referrer leaves. HSTS is left
+ * to `applySecurityHeaders`, which sends it over HTTPS only (a plain-HTTP answer saying
+ * "use HTTPS" is meaningless, and wrong behind a proxy that does not terminate TLS).
+ */
+const HELMET_OPTIONS = {
+  global: true,
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginEmbedderPolicy: false,
+  crossOriginOpenerPolicy: { policy: 'same-origin' },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  frameguard: { action: 'deny' },
+  hsts: false,
+  referrerPolicy: { policy: 'no-referrer' },
+  xPermittedCrossDomainPolicies: { permittedPolicies: 'none' },
+} as const;
+
+/**
+ * Headers for a JSON API that no browser should ever render, frame or cache. Helmet sets
+ * them on every routed answer; they are set here too because Fastify's framework errors
+ * (`frameworkErrorHandler`) run no hook at all. A plain
  * callback hook: it runs on every answer, and an async one would cost a promise each time.
  */
 const securityHeaders: onSendHookHandler = (request, reply, payload, done) => {

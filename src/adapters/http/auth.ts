@@ -56,11 +56,13 @@ export function authenticate(tokens: TokenService, useCases: HttpDeps['useCases'
     if (token === undefined) return unauthorized(reply, PROBLEM_MESSAGES.malformed);
     const verified = tokens.verify(token);
     if (!verified.ok) return unauthorized(reply, PROBLEM_MESSAGES[verified.problem]);
-    const { userId, issuedAt } = verified.claims;
+    const { userId, issuedAtMs } = verified.claims;
     // A valid signature is not enough: the user must still exist (deleted users, tokens of
     // another deployment sharing the secret) — checked against the write model.
-    const actor = await useCases.authenticate.execute({ userId, issuedAt });
-    if (actor.isErr()) return unauthorized(reply, PROBLEM_MESSAGES.invalid);
+    const actor = await useCases.authenticate.execute({ userId, issuedAtMs });
+    // A revoked token says so (the client should sign in again); an unknown user's token is just invalid.
+    if (actor.isErr())
+      return unauthorized(reply, actor.error.code === 'AUTH.TOKEN_REVOKED' ? actor.error.message : PROBLEM_MESSAGES.invalid);
     request.auth = { userId, role: actor.value.role, token };
   };
 }

@@ -38,6 +38,8 @@ export interface HttpOptions {
   readonly requestLogSampleRate?: number;
   /** When to shed requests with 503 (event-loop delay, heap); absent → never. */
   readonly overload?: OverloadLimits;
+  /** Serve HTTPS (HTTP/1.1) with this key and certificate (src/adapters/http/tls.ts); absent → plain HTTP. */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer; readonly minVersion: 'TLSv1.2' } | undefined;
 }
 
 /** What the HTTP adapter is built from: the use cases (wrapped by the composition root), credentials, probes. */

@@ -9,6 +9,6 @@ export class InMemoryCredentialStore implements CredentialStore {
 
   async stateOf(userId: string): Promise<CredentialState | null> {
     const user = this.store.users.get(userId);
-    return user === null ? null : { role: user.role };
+    return user === null ? null : { role: user.role, tokensValidFrom: user.tokensValidFrom };
   }
 }

@@ -73,7 +73,8 @@ export class JwtTokenService implements TokenService {
 
   issue(userId: string): string {
     if (!this.isUserId(userId)) throw new Error('refusing to issue a token for a malformed user id');
-    return this.sign({ sub: userId, jti: randomUUID() });
+    const now = Date.now();
+    return this.sign({ sub: userId, jti: randomUUID(), iat: Math.floor(now / 1000), iat_ms: now });
   }
 
   verify(token: string): Verification {
@@ -99,14 +100,17 @@ export class JwtTokenService implements TokenService {
 
   private claimsOf(payload: unknown): TokenClaims | undefined {
     if (typeof payload !== 'object' || payload === null) return undefined;
-    const { sub, iat, jti } = payload as { sub?: unknown; iat?: unknown; jti?: unknown };
+    const { sub, iat, jti, iat_ms } = payload as { sub?: unknown; iat?: unknown; jti?: unknown; iat_ms?: unknown };
     if (typeof sub !== 'string' || !this.isUserId(sub)) return undefined;
     const now = Math.floor(Date.now() / 1000);
     if (typeof iat !== 'number' || !Number.isSafeInteger(iat) || iat < 0 || iat > now + this.clockSkewSeconds)
       return undefined;
-    if (jti === undefined) return { userId: sub, issuedAt: iat };
+    // Milliseconds only when they fall in the signed `iat` second; otherwise the second's start.
+    const issuedAtMs =
+      typeof iat_ms === 'number' && Number.isSafeInteger(iat_ms) && Math.floor(iat_ms / 1000) === iat ? iat_ms : iat * 1000;
+    if (jti === undefined) return { userId: sub, issuedAt: iat, issuedAtMs };
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > TOKEN_ID_MAX) return undefined;
-    return { userId: sub, issuedAt: iat, tokenId: jti };
+    return { userId: sub, issuedAt: iat, issuedAtMs, tokenId: jti };
   }
 }
 

@@ -6,6 +6,12 @@ export interface TokenClaims {
    * "every token of this user issued before T is refused": compare `issuedAt < T`.
    */
   readonly issuedAt: number;
+  /**
+   * The issue time in milliseconds: the `iat_ms` claim of this service's tokens when it
+   * agrees with `iat`, else `iat` × 1000. Revocation compares this, so a token issued
+   * within the same second as a revocation, but before it, is refused too.
+   */
+  readonly issuedAtMs: number;
   /** The token's own id (`jti`); absent on tokens issued before ids were added. */
   readonly tokenId?: string;
 }

@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
 import { Err, Ok, type Result } from 'ts-results-es';
-import type { ArticleForbiddenError } from '../../domain/index.js';
+import { actsWithPrivilege, type ArticleForbiddenError } from '../../domain/index.js';
 import { loadActor } from '../shared/actor.js';
+import { AuditLog, userActor } from '../shared/audit-log.js';
 import { articleNotFound, type ArticleNotFound, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
 import type { SaveConflict } from '../shared/persistence.js';
@@ -23,6 +24,7 @@ export class DeleteArticleHandler implements CommandHandler<DeleteArticle, void,
     @inject(ArticleRepository) private readonly articles: ArticleRepository,
     @inject(UserRepository) private readonly users: UserRepository,
     @inject(Clock) private readonly clock: Clock,
+    @inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
   async execute(command: DeleteArticle): Promise<Result<void, DeleteArticleError>> {
@@ -37,6 +39,8 @@ export class DeleteArticleHandler implements CommandHandler<DeleteArticle, void,
       // Deleted (or changed) by someone else meanwhile: gone now is what was asked, or 404.
       return (await this.articles.findBySlug(command.slug)) === null ? Err(articleNotFound()) : Err(saved.error);
     }
+    if (actsWithPrivilege(actor.value, article.authorId))
+      this.audit.record({ actor: userActor(actor.value.userId), action: 'article.delete', target: article.slug, owner: article.authorId });
     return Ok(undefined);
   }
 }

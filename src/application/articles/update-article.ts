@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { Err, Ok, type Result } from 'ts-results-es';
 import {
+  actsWithPrivilege,
   ArticleEdit,
   type ArticleFields,
   type ArticleForbiddenError,
@@ -9,6 +10,7 @@ import {
 import { FavoriteRepository } from '../favorites/favorite.repository.js';
 import { ProfileLookup } from '../profiles/profile-lookup.js';
 import { loadActor } from '../shared/actor.js';
+import { AuditLog, userActor } from '../shared/audit-log.js';
 import { articleNotFound, type ArticleNotFound, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
 import { referenceGoneAs, type SaveConflict } from '../shared/persistence.js';
@@ -46,6 +48,7 @@ export class UpdateArticleHandler implements CommandHandler<UpdateArticle, Artic
     @inject(ProfileLookup) private readonly profiles: ProfileLookup,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
+    @inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
   async execute(command: UpdateArticle): Promise<Result<ArticleView, UpdateArticleError>> {
@@ -83,6 +86,8 @@ export class UpdateArticleHandler implements CommandHandler<UpdateArticle, Artic
         return Err(referenceGoneAs(saved.error, articleNotFound));
       }
       if (author === null) return Err(articleNotFound());
+      if (actsWithPrivilege(actor.value, article.authorId))
+        this.audit.record({ actor: userActor(actor.value.userId), action: 'article.update', target: article.slug, owner: article.authorId });
       return Ok(
         articleViewOf(article.snapshot(), author, {
           favorited: stored.favorite?.active ?? false,

@@ -1,8 +1,9 @@
 import { inject, injectable } from 'inversify';
 import { Err, Ok, type Result } from 'ts-results-es';
-import type { CommentForbiddenError } from '../../domain/index.js';
+import { actsWithPrivilege, type CommentForbiddenError } from '../../domain/index.js';
 import { ArticleRepository } from '../articles/article.repository.js';
 import { loadActor } from '../shared/actor.js';
+import { AuditLog, userActor } from '../shared/audit-log.js';
 import {
   articleNotFound,
   commentNotFound,
@@ -31,6 +32,7 @@ export class DeleteCommentHandler implements CommandHandler<DeleteComment, void,
     @inject(ArticleRepository) private readonly articles: ArticleRepository,
     @inject(UserRepository) private readonly users: UserRepository,
     @inject(Clock) private readonly clock: Clock,
+    @inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
   async execute(command: DeleteComment): Promise<Result<void, DeleteCommentError>> {
@@ -47,6 +49,13 @@ export class DeleteCommentHandler implements CommandHandler<DeleteComment, void,
     if (deleted.isErr()) return deleted;
     const saved = await this.comments.save(comment);
     if (saved.isErr()) return (await this.comments.findById(command.commentId)) === null ? Err(commentNotFound()) : Err(saved.error);
+    if (actsWithPrivilege(actor.value, comment.authorId))
+      this.audit.record({
+        actor: userActor(actor.value.userId),
+        action: 'comment.delete',
+        target: `${article.slug}/comments/${comment.id}`,
+        owner: comment.authorId,
+      });
     return Ok(undefined);
   }
 }

@@ -75,6 +75,9 @@ export interface IntegrationEventData {
     readonly createdAt: string;
   };
   'conduit.comment.deleted.v1': { readonly commentId: number; readonly articleId: string; readonly authorId: string };
+  'conduit.role.granted.v1': { readonly userId: string; readonly role: string };
+  'conduit.role.revoked.v1': { readonly userId: string; readonly role: string; readonly previousRole: string };
+  'conduit.sessions.revoked.v1': { readonly userId: string; readonly validFrom: string };
 }
 
 export type IntegrationEventType = keyof IntegrationEventData;
@@ -92,6 +95,9 @@ export const INTEGRATION_EVENT_TYPES: readonly IntegrationEventType[] = [
   'conduit.article.unfavorited.v1',
   'conduit.comment.added.v1',
   'conduit.comment.deleted.v1',
+  'conduit.role.granted.v1',
+  'conduit.role.revoked.v1',
+  'conduit.sessions.revoked.v1',
 ];
 
 /**
@@ -106,7 +112,7 @@ const SUBJECT_KIND = {
   Comment: 'comments',
 } as const;
 
-function user(event: UserEvent): IntegrationEvent {
+function user(event: Extract<UserEvent, { type: 'UserRegistered' | 'UserUpdated' }>): IntegrationEvent {
   const { userId, username, bio, image } = event.payload;
   // E-mail is personal data that no consumer needs to react to a profile; it stays out (docs/events.md).
   const profile = { userId, username, bio, image };
@@ -115,6 +121,23 @@ function user(event: UserEvent): IntegrationEvent {
     ...profile,
     previousUsername: event.payload.previousUsername,
   });
+}
+
+/** Who changed a role is left out: an admin's id is internal, and consumers react to the role, not to its author. */
+function access(event: Extract<UserEvent, { type: 'UserRoleGranted' | 'UserRoleRevoked' | 'UserTokensRevoked' }>): IntegrationEvent {
+  const { userId } = event.payload;
+  switch (event.type) {
+    case 'UserRoleGranted':
+      return envelope(event, 'users', 'conduit.role.granted.v1', { userId, role: event.payload.role });
+    case 'UserRoleRevoked':
+      return envelope(event, 'users', 'conduit.role.revoked.v1', {
+        userId,
+        role: event.payload.role,
+        previousRole: event.payload.previousRole,
+      });
+    case 'UserTokensRevoked':
+      return envelope(event, 'users', 'conduit.sessions.revoked.v1', { userId, validFrom: event.payload.validFrom });
+  }
 }
 
 function follow(event: FollowEvent): IntegrationEvent {
@@ -195,6 +218,10 @@ export function toIntegrationEvent(event: ConduitEvent): IntegrationEvent {
     case 'UserRegistered':
     case 'UserUpdated':
       return user(event);
+    case 'UserRoleGranted':
+    case 'UserRoleRevoked':
+    case 'UserTokensRevoked':
+      return access(event);
     case 'UserFollowed':
     case 'UserUnfollowed':
       return follow(event);

@@ -36,6 +36,13 @@ export function changeOf(event: ConduitEvent): ReadModelChange {
     case 'UserRegistered':
     case 'UserUpdated':
       return { kind: 'user', user: event.payload, version };
+    // Roles and revocations are not in any read model, but they are versions of the user:
+    // the profile is written again unchanged at the new version, so version guards, replays
+    // and rebuilds (which copy the write model's current version) agree.
+    case 'UserRoleGranted':
+    case 'UserRoleRevoked':
+    case 'UserTokensRevoked':
+      return { kind: 'user', user: userSnapshotOf(event.payload), version };
     case 'UserFollowed':
     case 'UserUnfollowed':
       return { kind: 'follow', pair: event.payload, active: event.type === 'UserFollowed', version };
@@ -53,3 +60,12 @@ export function changeOf(event: ConduitEvent): ReadModelChange {
       return { kind: 'comment-deleted', commentId: event.payload.commentId, articleId: event.payload.articleId };
   }
 }
+
+/** The profile part of a payload that carries more (a role change, a revocation). */
+const userSnapshotOf = ({ userId, username, email, bio, image }: UserSnapshotPayload): UserSnapshotPayload => ({
+  userId,
+  username,
+  email,
+  bio,
+  image,
+});

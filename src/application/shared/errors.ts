@@ -4,6 +4,7 @@ export type UserNotFound = NotFoundError<'USER.NOT_FOUND'>;
 export type ArticleNotFound = NotFoundError<'ARTICLE.NOT_FOUND'>;
 export type CommentNotFound = NotFoundError<'COMMENT.NOT_FOUND'>;
 export type UnknownActor = UnauthenticatedError<'AUTH.UNKNOWN_USER'>;
+export type TokenRevoked = UnauthenticatedError<'AUTH.TOKEN_REVOKED'>;
 
 export const userNotFound = (): UserNotFound => notFoundError('USER.NOT_FOUND', 'profile', 'not found');
 export const articleNotFound = (): ArticleNotFound => notFoundError('ARTICLE.NOT_FOUND', 'article', 'not found');
@@ -11,6 +12,8 @@ export const commentNotFound = (): CommentNotFound => notFoundError('COMMENT.NOT
 /** A valid token whose user no longer exists. */
 export const unknownActor = (): UnknownActor =>
   unauthenticatedError('AUTH.UNKNOWN_USER', 'token', 'does not belong to an existing user');
+/** A valid token issued before its user's last revocation (password or e-mail change, sign-out everywhere). */
+export const tokenRevoked = (): TokenRevoked => unauthenticatedError('AUTH.TOKEN_REVOKED', 'token', 'has been revoked');
 
 /**
  * Thrown by an adapter whose dependency (database, read store, cache, broker) cannot be

@@ -3,6 +3,8 @@ import type { Role } from '../../domain/index.js';
 /** What the API checks about the user behind a token, on every authenticated request. */
 export interface CredentialState {
   readonly role: Role;
+  /** Tokens issued before this instant are refused (UserState.tokensValidFrom); null: none revoked. */
+  readonly tokensValidFrom: Date | null;
 }
 
 /**

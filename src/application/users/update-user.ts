@@ -10,6 +10,7 @@ import { unknownActor, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
 import type { SaveConflict } from '../shared/persistence.js';
 import { Clock } from '../shared/ports.js';
+import { clockPast } from '../shared/clock-past.js';
 import { retryRaces } from '../shared/retry.js';
 import type { UserView } from '../shared/views.js';
 import { userViewOf } from '../shared/write-side-views.js';
@@ -43,7 +44,7 @@ export class UpdateUserHandler implements CommandHandler<UpdateUser, UserView, U
     // Hashed once, outside the retries: argon2 is the costly part of the request.
     const passwordHash = password ? await this.hasher.hash(password.value) : undefined;
 
-    return retryRaces(async () => {
+    const updated = await retryRaces(async (): Promise<Result<{ view: UserView; revokedAt: Date | null }, UpdateUserError>> => {
       const user = await this.users.findById(command.userId);
       if (user === null) return Err(unknownActor());
       const availability = await this.users.availability({
@@ -57,10 +58,16 @@ export class UpdateUserHandler implements CommandHandler<UpdateUser, UserView, U
         ...(email && { email }),
         ...(passwordHash !== undefined && { passwordHash }),
       };
-      const updated = user.update(changes, availability, this.clock.now());
-      if (updated.isErr()) return updated;
+      const before = user.tokensValidFrom;
+      const changed = user.update(changes, availability, this.clock.now());
+      if (changed.isErr()) return changed;
       const saved = await this.users.save(user);
-      return saved.isErr() ? Err(saved.error) : Ok(userViewOf(user.snapshot()));
+      if (saved.isErr()) return Err(saved.error);
+      return Ok({ view: userViewOf(user.snapshot()), revokedAt: user.tokensValidFrom === before ? null : user.tokensValidFrom });
     });
+    if (updated.isErr()) return updated;
+    // A new password or e-mail revoked the older tokens: answer once a fresh token is newer.
+    if (updated.value.revokedAt !== null) await clockPast(this.clock, updated.value.revokedAt);
+    return Ok(updated.value.view);
   }
 }

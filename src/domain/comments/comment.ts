@@ -63,4 +63,8 @@ export class Comment extends StateAggregate<CommentState, CommentEvent> {
   get articleId(): string {
     return this.state.articleId;
   }
+
+  get authorId(): string {
+    return this.state.authorId;
+  }
 }

@@ -1,13 +1,17 @@
 import { Err, Ok, type Result } from 'ts-results-es';
-import { conflictError, type ConflictError } from '../shared/domain-error.js';
+import { conflictError, forbiddenError, type ConflictError, type ForbiddenError } from '../shared/domain-error.js';
 import { AggregateRoot } from '../shared/aggregate-root.js';
-import type { UserEvent, UserSnapshotPayload } from './user.events.js';
+import type { RoleChangedBy, UserEvent, UserSnapshotPayload } from './user.events.js';
 import { type Email, type Username } from './user-values.js';
 
-import type { Role } from '../shared/actor.js';
+import type { Actor, Role } from '../shared/actor.js';
 export type { Role };
 
 export type UserConflictError = ConflictError<'USER.USERNAME_TAKEN' | 'USER.EMAIL_TAKEN'>;
+export type RoleChangeError = ForbiddenError<'ROLE.NOT_ADMIN' | 'ROLE.OWN_ROLE'>;
+
+/** Who asks for a role change: an authenticated user (see `changeRole`), or an authority above users. */
+export type RoleChanger = { readonly kind: 'user'; readonly actor: Actor } | Exclude<RoleChangedBy, { kind: 'user' }>;
 
 /** What the repository found already in use by another user (the database backs it up). */
 export interface Availability {
@@ -23,6 +27,12 @@ export interface UserState {
   readonly bio: string | null;
   readonly image: string | null;
   readonly role: Role;
+  /**
+   * Tokens of this user issued before this instant are refused; null when
+   * nothing was ever revoked. Moved forward by a password or e-mail change and by
+   * `revokeTokens` (sign out everywhere), never back.
+   */
+  readonly tokensValidFrom: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly version: number;
@@ -70,6 +80,7 @@ export class User extends AggregateRoot<UserEvent> {
         bio: null,
         image: null,
         role: 'user',
+        tokensValidFrom: null,
         createdAt: input.now,
         updatedAt: input.now,
       },
@@ -127,6 +138,8 @@ export class User extends AggregateRoot<UserEvent> {
     if (!publicChange && !passwordChange) return Ok(undefined);
 
     const previousUsername = this.state.username;
+    // A new password or e-mail address ends every session opened with the old ones.
+    if (passwordChange || next.email !== this.state.email) next.tokensValidFrom = laterOf(this.state.tokensValidFrom, now);
     this.state = { ...next, updatedAt: now };
     this.record((version) => ({
       type: 'UserUpdated',
@@ -137,6 +150,54 @@ export class User extends AggregateRoot<UserEvent> {
       payload: { ...this.payload(), previousUsername },
     }));
     return Ok(undefined);
+  }
+
+  /**
+   * Gives the user `role`. An admin may change anyone's role but their own (so the last
+   * admin cannot lock everyone out by accident, and nobody promotes themselves); a user
+   * may change none. The operator and the identity provider stand above users. Answers
+   * whether anything changed: the same role again records nothing.
+   */
+  changeRole(role: Role, by: RoleChanger, now: Date): Result<boolean, RoleChangeError> {
+    if (by.kind === 'user') {
+      if (by.actor.userId === this.state.id)
+        return Err(forbiddenError('ROLE.OWN_ROLE', 'role', 'nobody may change their own role'));
+      if (by.actor.role !== 'admin') return Err(forbiddenError('ROLE.NOT_ADMIN', 'role', 'only an admin may change roles'));
+    }
+    if (role === this.state.role) return Ok(false);
+    const previousRole = this.state.role;
+    this.state = { ...this.state, role, updatedAt: now };
+    const changedBy: RoleChangedBy = by.kind === 'user' ? { kind: 'user', userId: by.actor.userId } : by;
+    const base = { aggregateType: 'User', aggregateId: this.id, occurredAt: now } as const;
+    if (role === 'admin')
+      this.record((version) => ({ ...base, type: 'UserRoleGranted', version, payload: { ...this.payload(), role, changedBy } }));
+    else
+      this.record((version) => ({
+        ...base,
+        type: 'UserRoleRevoked',
+        version,
+        payload: { ...this.payload(), role, previousRole, changedBy },
+      }));
+    return Ok(true);
+  }
+
+  /** Signs the user out everywhere: every token issued before `now` is refused. */
+  revokeTokens(now: Date): void {
+    const validFrom = laterOf(this.state.tokensValidFrom, now);
+    this.state = { ...this.state, tokensValidFrom: validFrom, updatedAt: now };
+    this.record((version) => ({
+      type: 'UserTokensRevoked',
+      aggregateType: 'User',
+      aggregateId: this.id,
+      version,
+      occurredAt: now,
+      payload: { ...this.payload(), validFrom: validFrom.toISOString() },
+    }));
+  }
+
+  /** Whether a token issued at `issuedAtMs` (milliseconds since the epoch) still stands. */
+  acceptsTokenIssuedAt(issuedAtMs: number): boolean {
+    return tokenStands(this.state.tokensValidFrom, issuedAtMs);
   }
 
   get id(): string {
@@ -154,6 +215,9 @@ export class User extends AggregateRoot<UserEvent> {
   get role(): Role {
     return this.state.role;
   }
+  get tokensValidFrom(): Date | null {
+    return this.state.tokensValidFrom;
+  }
   get isAdmin(): boolean {
     return this.state.role === 'admin';
   }
@@ -167,3 +231,17 @@ export class User extends AggregateRoot<UserEvent> {
     return { userId: id, username, email, bio, image };
   }
 }
+
+/** Never moves back: a revocation can only refuse more tokens. */
+function laterOf(current: Date | null, now: Date): Date {
+  return current !== null && current.getTime() > now.getTime() ? current : now;
+}
+
+/**
+ * The revocation rule on its own, for a caller that holds only the stored instant (a
+ * cached credential state): a token issued before the instant, or in its very
+ * millisecond, is refused (within one millisecond the order of a revocation and a token
+ * cannot be told, and a revocation must win).
+ */
+export const tokenStands = (tokensValidFrom: Date | null, issuedAtMs: number): boolean =>
+  tokensValidFrom === null || issuedAtMs > tokensValidFrom.getTime();

@@ -39,7 +39,12 @@ describe('JwtTokenService', () => {
     const verified = service.verify(token);
     expect(verified).toEqual({
       ok: true,
-      claims: { userId: USER, issuedAt: Date.parse('2026-03-01T10:00:00Z') / 1000, tokenId: expect.any(String) },
+      claims: {
+        userId: USER,
+        issuedAt: Date.parse('2026-03-01T10:00:00Z') / 1000,
+        issuedAtMs: Date.parse('2026-03-01T10:00:00.750Z'),
+        tokenId: expect.any(String),
+      },
     });
     expect(verified.ok && isUuid(verified.claims.tokenId ?? '')).toBe(true);
   });
@@ -56,11 +61,25 @@ describe('JwtTokenService', () => {
   it('accepts a hand-made token with the right secret, algorithm and issuer, with or without a jti', () => {
     const service = new JwtTokenService(SECRET, 60);
     const claims = validClaims();
-    expect(service.verify(handMade(HS256, claims))).toEqual({ ok: true, claims: { userId: USER, issuedAt: claims.iat } });
+    expect(service.verify(handMade(HS256, claims))).toEqual({
+      ok: true,
+      claims: { userId: USER, issuedAt: claims.iat, issuedAtMs: claims.iat * 1000 },
+    });
     expect(service.verify(handMade(HS256, { ...claims, jti: 'id-1' }))).toEqual({
       ok: true,
-      claims: { userId: USER, issuedAt: claims.iat, tokenId: 'id-1' },
+      claims: { userId: USER, issuedAt: claims.iat, issuedAtMs: claims.iat * 1000, tokenId: 'id-1' },
     });
+  });
+
+  it('reads iat_ms only within the signed iat second (else the second’s start)', () => {
+    const service = new JwtTokenService(SECRET, 60);
+    const claims = validClaims();
+    const within = service.verify(handMade(HS256, { ...claims, iat_ms: claims.iat * 1000 + 999 }));
+    expect(within.ok && within.claims.issuedAtMs).toBe(claims.iat * 1000 + 999);
+    for (const iat_ms of [claims.iat * 1000 + 1000, claims.iat * 1000 - 1, '1', 1.5]) {
+      const verified = service.verify(handMade(HS256, { ...claims, iat_ms }));
+      expect(verified.ok && verified.claims.issuedAtMs).toBe(claims.iat * 1000);
+    }
   });
 
   it('refuses an expired token as expired', () => {

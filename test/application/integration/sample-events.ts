@@ -21,7 +21,33 @@ const article = {
   updatedAt: AT.toISOString(),
 };
 
+const jakeProfile = { userId: JAKE, username: 'jake', email: 'jake@example.com', bio: null, image: null };
+
 export const SAMPLE_EVENTS: { readonly [T in ConduitEventType]: Extract<ConduitEvent, { type: T }> } = {
+  UserRoleGranted: {
+    type: 'UserRoleGranted',
+    aggregateType: 'User',
+    aggregateId: JAKE,
+    version: 3,
+    occurredAt: AT,
+    payload: { ...jakeProfile, role: 'admin', changedBy: { kind: 'operator' } },
+  },
+  UserRoleRevoked: {
+    type: 'UserRoleRevoked',
+    aggregateType: 'User',
+    aggregateId: JAKE,
+    version: 4,
+    occurredAt: AT,
+    payload: { ...jakeProfile, role: 'user', previousRole: 'admin', changedBy: { kind: 'user', userId: CELEB } },
+  },
+  UserTokensRevoked: {
+    type: 'UserTokensRevoked',
+    aggregateType: 'User',
+    aggregateId: JAKE,
+    version: 5,
+    occurredAt: AT,
+    payload: { ...jakeProfile, validFrom: AT.toISOString() },
+  },
   UserRegistered: {
     type: 'UserRegistered',
     aggregateType: 'User',

@@ -65,6 +65,8 @@ const CANNED: { readonly [K in UseCaseName]: UseCaseOutput<K> } = {
   getTags: Ok(['dragons', 'training']),
   listNotifications: Ok({ notifications: [], notificationsCount: 0, unreadCount: 0 }),
   markNotificationsRead: Ok({ marked: 0 }),
+  changeRole: Ok({ userId: USER_ID, username: 'jake', role: 'admin', changed: true }),
+  revokeTokens: Ok(undefined),
 };
 
 /** A use case whose `execute` is a vi.fn: tests inspect what the route passed and replace the answer. */

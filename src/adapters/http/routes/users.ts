@@ -42,7 +42,17 @@ export function userRoutes(api: TypedApi, { useCases, tokens }: HttpDeps): void 
       // Only the known fields: anything else in the body (a `role`, say) is ignored.
       const { username, email, password, bio, image } = request.body.user;
       const updated = await useCases.updateUser.execute({ userId, username, email, password, bio, image });
-      return respond(reply, updated, (user) => ({ user: { ...user, token } }));
+      // A new password or e-mail revokes every token issued before it, the presented one
+      // included: the answer carries a fresh one (issued after the revocation).
+      const revokes = (password !== undefined && password !== '') || email !== undefined;
+      return respond(reply, updated, (user) => ({ user: { ...user, token: revokes ? tokens.issue(userId) : token } }));
     },
   );
+
+  // Sign out everywhere: every token of this user issued until now is refused, this one included.
+  api.post('/user/logout-all', { onRequest: requireAuth }, async (request, reply) => {
+    const { userId } = authOf(request);
+    const revoked = await useCases.revokeTokens.execute({ userId });
+    return respond(reply, revoked, () => undefined, 204);
+  });
 }

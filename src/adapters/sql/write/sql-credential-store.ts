@@ -11,7 +11,12 @@ export class SqlCredentialStore implements CredentialStore {
 
   async stateOf(userId: string): Promise<CredentialState | null> {
     if (!isUuid(userId)) return null;
-    const [row] = await this.db.query<{ role: Role }>(`select role from users where id = $1`, [userId]);
-    return row ? { role: row.role } : null;
+    const [row] = await this.db.query<{ role: Role; tokens_valid_from: Date | string | null }>(
+      `select role, tokens_valid_from from users where id = $1`,
+      [userId],
+    );
+    if (!row) return null;
+    const validFrom = row.tokens_valid_from;
+    return { role: row.role, tokensValidFrom: validFrom === null ? null : new Date(validFrom) };
   }
 }

@@ -51,21 +51,22 @@ export class SqlUserRepository implements UserRepository {
 
 function rowWrite(user: User): RowWrite {
   const s = user.snapshot();
-  const fields = [s.username, Username.keyOf(s.username), s.email, s.passwordHash, s.bio, s.image, s.role, iso(s.updatedAt), s.version];
+  const validFrom = s.tokensValidFrom === null ? null : iso(s.tokensValidFrom);
+  const fields = [s.username, Username.keyOf(s.username), s.email, s.passwordHash, s.bio, s.image, s.role, iso(s.updatedAt), s.version, validFrom];
   if (user.isNew)
     return {
       ctes: [
         `written as (insert into users (id, username, username_key, email, password_hash, bio, image, role,
-                                        updated_at, version, created_at)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning 1)`,
+                                        updated_at, version, tokens_valid_from, created_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning 1)`,
       ],
       params: [s.id, ...fields, iso(s.createdAt)],
     };
   return {
     ctes: [
       `written as (update users set username = $2, username_key = $3, email = $4, password_hash = $5, bio = $6,
-                          image = $7, role = $8, updated_at = $9, version = $10
-                    where id = $1 and version = $11 returning 1)`,
+                          image = $7, role = $8, updated_at = $9, version = $10, tokens_valid_from = $11
+                    where id = $1 and version = $12 returning 1)`,
     ],
     params: [s.id, ...fields, user.persistedVersion],
   };

@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001WriteModel } from './Migration0001WriteModel.js';
 import { Migration0002OutboxQueues } from './Migration0002OutboxQueues.js';
+import { Migration0003TokenRevocation } from './Migration0003TokenRevocation.js';
 import { Migration0004Notifications } from './Migration0004Notifications.js';
 
 /**
@@ -10,5 +11,6 @@ import { Migration0004Notifications } from './Migration0004Notifications.js';
 export const migrations: MigrationObject[] = [
   { name: 'Migration0001WriteModel', class: Migration0001WriteModel },
   { name: 'Migration0002OutboxQueues', class: Migration0002OutboxQueues },
+  { name: 'Migration0003TokenRevocation', class: Migration0003TokenRevocation },
   { name: 'Migration0004Notifications', class: Migration0004Notifications },
 ];

@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { User, Username } from '../../../../domain/index.js';
+import { User } from '../../../../domain/index.js';
 import { aggregateColumns } from './columns.js';
 
 /** A row of `users`: the user's state plus the lower-cased key its username is unique by. */
@@ -15,6 +15,7 @@ export const UserRecord = defineEntity({
     bio: p.text().nullable(),
     image: p.text().nullable(),
     role: p.enum(['user', 'admin'] as const).columnType('text').default('user'),
+    tokensValidFrom: p.datetime().columnType('timestamptz').nullable(),
     ...aggregateColumns(),
   },
 });
@@ -22,4 +23,4 @@ export type UserRecord = InferEntity<typeof UserRecord>;
 
 /** The row without the key it is unique by (the mapping types the nullable columns as optional). */
 export const fromUserRecord = ({ usernameKey: _key, ...state }: UserRecord): User =>
-  User.rehydrate({ ...state, bio: state.bio ?? null, image: state.image ?? null });
+  User.rehydrate({ ...state, bio: state.bio ?? null, image: state.image ?? null, tokensValidFrom: state.tokensValidFrom ?? null });

@@ -51,6 +51,12 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   'POST /api/users': { summary: 'Register a user', tag: 'User and Authentication', auth: 'none' },
   'GET /api/user': { summary: 'The current user', tag: 'User and Authentication', auth: 'required' },
   'PUT /api/user': { summary: 'Update the current user', tag: 'User and Authentication', auth: 'required' },
+  'POST /api/user/logout-all': {
+    summary: 'Sign out everywhere: every token issued before now stops working',
+    tag: 'User and Authentication',
+    auth: 'required',
+    responses: noContent,
+  },
   'GET /api/profiles/:username': { summary: 'A profile', tag: 'Profile', auth: 'optional' },
   'POST /api/profiles/:username/follow': { summary: 'Follow a user', tag: 'Profile', auth: 'required' },
   'DELETE /api/profiles/:username/follow': { summary: 'Unfollow a user', tag: 'Profile', auth: 'required' },

@@ -220,7 +220,12 @@ export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlD
       throw translateOutage(error);
     });
     const relaxed = new RelaxedPool(options.databaseUrl, options.poolSize ?? 10);
-    const ormPool = await orm.em.getConnection().getNativeClient();
+    const ormPool = await orm.em
+      .getConnection()
+      .getNativeClient()
+      .catch((error: unknown) => {
+        throw translateOutage(error);
+      });
     return new SqlDatabase(
       orm as unknown as SqlOrm,
       'postgresql',

@@ -8,6 +8,10 @@ export interface StackEndpoints {
   readonly api: string;
   /** nginx itself (`/lb/health` answers there). */
   readonly nginx: string;
+  /** The API through nginx over TLS: `https://127.0.0.1:<tls port>/api`. */
+  readonly https: string;
+  /** The self-signed PEM certificate nginx serves there, for 127.0.0.1 and localhost: a client trusts it as its CA. */
+  readonly certificate: string;
   /** The API replicas, each on its own port, in start order. */
   readonly replicas: readonly ReplicaEndpoint[];
   /** Every part, processes or not. */

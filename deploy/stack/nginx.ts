@@ -30,6 +30,8 @@ export interface NginxDeployment {
   readonly upstreams: readonly string[];
   /** The access log file (nginx cannot reopen a socket as /dev/stdout, which is what a Node child's stdout is). */
   readonly accessLog: string;
+  /** A second, TLS listener with this certificate and key (PEM files). */
+  readonly tls?: { readonly listen: string; readonly certificate: string; readonly key: string } | undefined;
 }
 
 /** An nginx prefix of its own: configuration, temp folders and pid file, nothing shared. */
@@ -60,13 +62,19 @@ export function writeNginxPrefix(prefix: NginxPrefix, deployment: NginxDeploymen
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((kind) => `${kind}_temp_path ${quote(join(tempDir, kind))};`)
     .join('\n');
+  const tls = deployment.tls;
+  const tlsHttp =
+    tls === undefined
+      ? ''
+      : `ssl_certificate ${quote(tls.certificate)};\nssl_certificate_key ${quote(tls.key)};\nssl_protocols TLSv1.2 TLSv1.3;\n`;
   writeFileSync(
     join(confDir, 'deployment', 'http.conf'),
-    `${header}access_log ${quote(deployment.accessLog)} conduit;\n${temp}\n`,
+    `${header}access_log ${quote(deployment.accessLog)} conduit;\n${temp}\n${tlsHttp}`,
   );
   const servers = deployment.upstreams.map((address) => `server ${address} max_fails=3 fail_timeout=10s;`).join('\n');
   writeFileSync(join(confDir, 'deployment', 'upstream.conf'), `${header}${servers}\n`);
-  writeFileSync(join(confDir, 'deployment', 'listen.conf'), `${header}listen ${deployment.listen};\n`);
+  const tlsListen = tls === undefined ? '' : `listen ${tls.listen} ssl;\n`;
+  writeFileSync(join(confDir, 'deployment', 'listen.conf'), `${header}listen ${deployment.listen};\n${tlsListen}`);
   openPathForWorkers(prefix.dir);
 }
 

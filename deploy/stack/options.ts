@@ -8,12 +8,14 @@ Starts the production shape on this machine, without Docker: PostgreSQL (a datab
 the local server, or DATABASE_URL), Redis (its own redis-server, or REDIS_URL), API
 replicas and projector workers (PROJECTOR=worker), a NATS JetStream broker (its own
 nats-server, or NATS_URL / AMQP_URL) with relays and notifiers, and nginx in front of the
-replicas. Prints
-"stack ready: http://127.0.0.1:<port>/api" once every part answers; Ctrl-C or SIGTERM
+replicas (plain HTTP, and HTTPS with a certificate made for this run). Prints
+"stack ready: http://127.0.0.1:<port>/api" once every part answers, then the HTTPS URL; Ctrl-C or SIGTERM
 stops everything it started. A part that exits stops the whole stack (exit status 1).
 
 Options:
   --port N          nginx port                                  (STACK_PORT, 8080)
+  --tls-port N      nginx's HTTPS port, with a self-signed certificate made for
+                    this run (local use only)                   (STACK_TLS_PORT, a free port)
   --replicas N      API replicas, each on a free port           (2)
   --workers N       projector workers                           (1)
   --database NAME   database created on the local PostgreSQL    (STACK_DATABASE, conduit_stack)
@@ -35,6 +37,8 @@ passed to the API and worker processes unchanged.`;
 
 export interface StackOptions {
   readonly port: number;
+  /** nginx's HTTPS port; undefined: a free port. */
+  readonly tlsPort: number | undefined;
   readonly replicas: number;
   readonly workers: number;
   /** Given from outside: used as is, never created or dropped. */
@@ -67,6 +71,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
       allowPositionals: false,
       options: {
         port: { type: 'string' },
+        'tls-port': { type: 'string' },
         replicas: { type: 'string' },
         workers: { type: 'string' },
         database: { type: 'string' },
@@ -101,8 +106,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
   const jwtSecret = nonEmpty(env.JWT_SECRET);
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new StackRefusal('JWT_SECRET must be at least 32 characters');
 
+  const port = integer('--port', values.port ?? nonEmpty(env.STACK_PORT) ?? '8080', 1, 65535);
+  const tlsPortText = values['tls-port'] ?? nonEmpty(env.STACK_TLS_PORT);
+  const tlsPort = tlsPortText === undefined ? undefined : integer('--tls-port', tlsPortText, 1, 65535);
+  if (tlsPort === port) throw new StackRefusal(`--tls-port and --port are both ${port}: give nginx two ports`);
+
   return {
-    port: integer('--port', values.port ?? nonEmpty(env.STACK_PORT) ?? '8080', 1, 65535),
+    port,
+    tlsPort,
     replicas: integer('--replicas', values.replicas ?? '2', 1, 16),
     workers: integer('--workers', values.workers ?? '1', 1, 16),
     databaseUrl: nonEmpty(env.DATABASE_URL),

@@ -5,6 +5,7 @@ import { nginxArgs, nginxPrefix, testNginxConfig, writeNginxPrefix } from './ngi
 import { dropDatabase, ensureDatabase, ensureLocalServer, externalServerAnswers } from './postgres.js';
 import { answers200, LOOPBACK, redisPing, tcpAccepts } from './probes.js';
 import { StackRefusal } from './refusal.js';
+import { makeLocalCertificate, type LocalCertificate } from './tls.js';
 import type { ProcessSpec, RunningProcess } from './supervisor.js';
 
 /** nginx's access log, in the logs folder beside every part's output. */
@@ -16,6 +17,8 @@ export interface StackPlan {
   readonly tempDir: string;
   /** nginx's port. */
   readonly port: number;
+  /** nginx's HTTPS port, and where its certificate and key are made (deploy/stack/tls.ts). */
+  readonly tls: { readonly port: number; readonly dir: string } & LocalCertificate;
   readonly replicaPorts: readonly number[];
   readonly workers: number;
   readonly database: { readonly url: string; readonly external: boolean; readonly name: string; readonly dropAtStop: boolean };
@@ -28,6 +31,7 @@ export interface StackPlan {
   readonly jwtSecret: string;
   readonly logLevel: string;
   readonly nginxBinary: string;
+  readonly opensslBinary: string;
   readonly redisBinary: string | undefined;
   readonly say: (message: string) => void;
 }
@@ -261,10 +265,12 @@ function loadBalancer(plan: StackPlan): Part {
     role: 'load-balancer',
     stage: 3,
     prepare: async () => {
+      await makeLocalCertificate(plan.opensslBinary, plan.tls.dir);
       writeNginxPrefix(prefix, {
         listen: `${LOOPBACK}:${plan.port}`,
         upstreams: plan.replicaPorts.map((port) => `${LOOPBACK}:${port}`),
         accessLog: join(plan.tempDir, 'logs', ACCESS_LOG),
+        tls: { listen: `${LOOPBACK}:${plan.tls.port}`, certificate: plan.tls.certificate, key: plan.tls.key },
       });
       await testNginxConfig(plan.nginxBinary, prefix);
     },
@@ -281,6 +287,7 @@ function loadBalancer(plan: StackPlan): Part {
     // on an idle stack round the replicas, so as many requests as replicas reach each.
     ready: async () => {
       if (!(await answers200(`${url}/lb/health`))) return false;
+      if (!(await tcpAccepts(LOOPBACK, plan.tls.port))) return false;
       for (const _ of plan.replicaPorts) if (!(await answers200(`${url}/health/ready`))) return false;
       return true;
     },

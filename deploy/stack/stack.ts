@@ -10,6 +10,7 @@ import { findExecutable, repoRoot } from './paths.js';
 import { localDatabaseUrl } from './postgres.js';
 import { freePort, LOOPBACK, portIsFree, waitFor } from './probes.js';
 import { StackRefusal } from './refusal.js';
+import { findOpenssl, localCertificatePaths } from './tls.js';
 import { Supervisor, type ExitStatus, type RunningProcess } from './supervisor.js';
 
 /** How long a part gets to stop gracefully before SIGKILL (the API's own: SHUTDOWN_DRAIN_MS + SHUTDOWN_TIMEOUT_MS, 15 s by default). */
@@ -89,6 +90,8 @@ class Stack {
     return {
       api: `${nginx}/api`,
       nginx,
+      https: `https://${LOOPBACK}:${this.plan.tls.port}/api`,
+      certificate: this.plan.tls.certificate,
       replicas,
       parts: this.parts.map((p) => {
         const running = this.running.get(p.name);
@@ -161,11 +164,11 @@ function exit(code: number): Promise<never> {
 }
 
 /** Ports for the replicas and Redis: free now, distinct, and not nginx's. */
-async function distinctFreePorts(count: number, taken: number): Promise<number[]> {
+async function distinctFreePorts(count: number, taken: readonly number[]): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) {
     const port = await freePort();
-    if (port !== taken) ports.add(port);
+    if (!taken.includes(port)) ports.add(port);
   }
   return [...ports];
 }
@@ -181,17 +184,24 @@ async function plan(options: StackOptions): Promise<StackPlan> {
   const natsBinary = options.brokerUrl === undefined ? findExecutable('nats-server') : undefined;
   if (options.brokerUrl === undefined && natsBinary === undefined)
     throw new StackRefusal('nats-server is not installed: install it (with JetStream), or set NATS_URL or AMQP_URL (or --local-nats)');
+  const opensslBinary = findOpenssl();
   if (!(await portIsFree(options.port)))
     throw new StackRefusal(`port ${options.port} is taken on ${LOOPBACK}: choose another with --port or STACK_PORT`);
+  if (options.tlsPort !== undefined && !(await portIsFree(options.tlsPort)))
+    throw new StackRefusal(`port ${options.tlsPort} is taken on ${LOOPBACK}: choose another with --tls-port or STACK_TLS_PORT`);
 
-  const [redisPort = 0, natsPort = 0, ...replicaPorts] = await distinctFreePorts(options.replicas + 2, options.port);
+  const given = options.tlsPort === undefined ? [options.port] : [options.port, options.tlsPort];
+  const [redisPort = 0, natsPort = 0, ...replicaPorts] = await distinctFreePorts(options.replicas + 2, given);
+  const tlsPort = options.tlsPort ?? (await distinctFreePorts(1, [options.port, redisPort, natsPort, ...replicaPorts]))[0] ?? 0;
   const tempDir = mkdtempSync(join(tmpdir(), 'conduit-stack-'));
+  const tlsDir = join(tempDir, 'tls');
   mkdirSync(join(tempDir, 'logs'));
   const external = options.databaseUrl !== undefined;
   return {
     root,
     tempDir,
     port: options.port,
+    tls: { port: tlsPort, dir: tlsDir, ...localCertificatePaths(tlsDir) },
     replicaPorts,
     workers: options.workers,
     database: {
@@ -216,6 +226,7 @@ async function plan(options: StackOptions): Promise<StackPlan> {
     jwtSecret: options.jwtSecret ?? randomBytes(32).toString('hex'),
     logLevel: options.logLevel,
     nginxBinary,
+    opensslBinary,
     redisBinary,
     say,
   };
@@ -254,6 +265,7 @@ async function main(): Promise<void> {
   if (stack.failed !== undefined) return;
   const endpoints = stack.endpoints();
   process.stdout.write(`stack ready: ${endpoints.api}\n`);
+  process.stdout.write(`stack https: ${endpoints.https} (certificate ${endpoints.certificate}: self-signed, for local use only)\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(endpoints)}\n`);
 }
 

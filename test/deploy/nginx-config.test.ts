@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nginxArgs, nginxPrefix, testNginxConfig, writeNginxPrefix, type NginxPrefix } from '../../deploy/stack/nginx.js';
 import { StackRefusal } from '../../deploy/stack/refusal.js';
+import { findOpenssl, makeLocalCertificate } from '../../deploy/stack/tls.js';
 import { nginxOrSkip } from './support/nginx.js';
 
 /**
@@ -52,6 +53,23 @@ describe.skipIf(nginx === undefined)('nginx -t', () => {
     const prefix = stackPrefix(['127.0.0.1:3001', '127.0.0.1:3002']);
     await testNginxConfig(nginx ?? 'nginx', prefix);
     expect(readFileSync(prefix.conf, 'utf8')).toBe(shared);
+  });
+
+  it("accepts the stack's deployment with its TLS listener, and the shared file is still copied unchanged", async () => {
+    const dir = tempDir();
+    const certificate = await makeLocalCertificate(findOpenssl(), join(dir, 'tls'));
+    const prefix = nginxPrefix(join(dir, 'nginx'));
+    writeNginxPrefix(prefix, {
+      listen: '127.0.0.1:8080',
+      upstreams: ['127.0.0.1:3001'],
+      accessLog: join(dir, 'access.log'),
+      tls: { listen: '127.0.0.1:8443', ...certificate },
+    });
+    await testNginxConfig(nginx ?? 'nginx', prefix);
+    expect(readFileSync(prefix.conf, 'utf8')).toBe(shared);
+    const deployment = (file: string) => readFileSync(join(prefix.dir, 'conf', 'deployment', file), 'utf8');
+    expect(deployment('listen.conf')).toMatch(/^listen 127\.0\.0\.1:8080;\nlisten 127\.0\.0\.1:8443 ssl;$/m);
+    expect(deployment('http.conf')).toContain(`ssl_certificate "${certificate.certificate}";\nssl_certificate_key "${certificate.key}";\nssl_protocols TLSv1.2 TLSv1.3;\n`);
   });
 
   it('rejects a deployment without replicas, with nginx\'s reason', async () => {

@@ -37,6 +37,7 @@ describe('npm run stack', () => {
     const endpoints = await stack.ready;
 
     expect(stack.stdout().split('\n')[0]).toBe(`stack ready: ${endpoints.api}`);
+    expect(stack.stdout().split('\n')[1]).toBe(`stack https: ${endpoints.https} (certificate ${endpoints.certificate}: self-signed, for local use only)`);
     expect(endpoints.replicas.map((r) => r.name)).toEqual(['api1', 'api2', 'api3']);
     expect(endpoints.parts.map((p) => p.name)).toEqual([
       'postgres',
@@ -84,6 +85,8 @@ describe('npm run stack', () => {
 
   it.each([
     ['nginx cannot be found', ['--port', '1'], { NGINX: '/nonexistent/nginx' }, /NGINX=\/nonexistent\/nginx is not an executable file.*apt-get install -y nginx/],
+    ['openssl cannot be found', ['--port', '1'], { OPENSSL: '/nonexistent/openssl' }, /OPENSSL=\/nonexistent\/openssl is not an executable file.*apt-get install -y openssl/],
+    ['--tls-port is the plain port', ['--port', '9000', '--tls-port', '9000'], {}, /--tls-port and --port are both 9000/],
     ['LOG_LEVEL hides the lines it waits for', [], { LOG_LEVEL: 'warn' }, /LOG_LEVEL=warn: the stack needs info/],
     ['an option is unknown', ['--replica', '3'], {}, /Unknown option '--replica'/],
     ['--replicas is not a count', ['--replicas', 'two'], {}, /--replicas must be a whole number from 1 to 16, not "two"/],

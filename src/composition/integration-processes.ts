@@ -3,6 +3,7 @@ import type { MessageBus } from '../application/integration/message-bus.js';
 import type { AppConfig } from '../config/config.js';
 import { compose, type Composition, type Overrides } from '../container.js';
 import { brokerUrlOf, openBrokerPatiently, startNotifier, startRelay, type RunningRelay } from './integration.js';
+import { exposeMetrics } from './metrics-exposure.js';
 
 /** The longest a relay sleeps between looks at the outbox when no signal woke it. */
 const RELAY_IDLE_MS = 1_000;
@@ -33,6 +34,7 @@ export async function createRelayProcess(config: AppConfig, overrides: Overrides
   needBroker(config, 'npm run relay');
   const composition = await compose(config, 'relay', overrides);
   const { logger } = composition;
+  const metricsServer = await exposeMetrics(composition, config, 'relay', () => false);
   let bus: MessageBus | null = null;
   let relay: RunningRelay | null = null;
   return {
@@ -48,6 +50,7 @@ export async function createRelayProcess(config: AppConfig, overrides: Overrides
       await relay.stop();
     },
     close: async () => {
+      await metricsServer?.close();
       await bus?.close();
       await composition.close();
     },
@@ -63,6 +66,7 @@ export async function createNotifierProcess(config: AppConfig, overrides: Overri
   needBroker(config, 'npm run notifier');
   const composition = await compose(config, 'notifier', overrides);
   const { logger } = composition;
+  const metricsServer = await exposeMetrics(composition, config, 'notifier', () => false);
   let bus: MessageBus | null = null;
   return {
     logger,
@@ -76,6 +80,7 @@ export async function createNotifierProcess(config: AppConfig, overrides: Overri
       await subscription.stop();
     },
     close: async () => {
+      await metricsServer?.close();
       await bus?.close();
       await composition.close();
     },

@@ -5,18 +5,18 @@ import { AwaitOwnEvents, ProjectOwnEvents, readYourWritesWrapper } from '../appl
 import { observeUseCases, UseCaseMonitor } from '../application/shared/use-case-monitor.js';
 import { assembleUseCases, type UseCases } from '../application/use-cases.js';
 import { buildHttpApp } from '../adapters/http/app.js';
-import { assessReadiness, dependencyUp } from '../adapters/http/health.js';
-import type { HttpTelemetry, ReadinessCheck } from '../adapters/http/http-deps.js';
+import type { HttpTelemetry } from '../adapters/http/http-deps.js';
 import { FanOutMonitor } from '../adapters/observability/fan-out-monitors.js';
-import { serveMetrics, type MetricsServer } from '../adapters/prometheus/metrics-server.js';
+import type { MetricsServer } from '../adapters/prometheus/metrics-server.js';
 import { loadTlsMaterial, TlsConfigurationError, type TlsMaterial } from '../adapters/http/tls.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { AsyncCommitScope } from '../adapters/system/async-commit-scope.js';
 import { ConfigError, type AppConfig } from '../config/config.js';
 import { resolveJwtSecret } from '../config/jwt-secret.js';
-import { compose, type Composition, type Overrides, type ProcessRole } from '../container.js';
+import { compose, type Composition, type Overrides } from '../container.js';
 import { brokerUrlOf, startInProcessIntegration } from './integration.js';
 import { relayInWorker } from './integration-processes.js';
+import { exposeMetrics } from './metrics-exposure.js';
 
 /** How often an in-process projector looks for events no writer projected (retries, crash recovery). */
 const BACKGROUND_CATCH_UP_MS = 1_000;
@@ -198,31 +198,4 @@ export async function createProjectorWorker(config: AppConfig, overrides: Overri
       await composition.close();
     },
   };
-}
-
-/**
- * The readiness gauges (the same checks as /health/ready) and, with METRICS_PORT, the
- * metrics listener of its own; null when there is none (metrics off, or on the API's port).
- */
-async function exposeMetrics(
-  composition: Composition,
-  config: AppConfig,
-  role: ProcessRole,
-  draining: () => boolean,
-): Promise<MetricsServer | null> {
-  const { metrics } = composition.telemetry;
-  if (!metrics) return null;
-  const checks: readonly ReadinessCheck[] = composition.readiness;
-  metrics.watchReadiness(async () => {
-    const assessed = await assessReadiness(checks, draining(), composition.logger);
-    const dependencies = Object.fromEntries(Object.entries(assessed.checks).map(([name, state]) => [name, dependencyUp(state)]));
-    return { dependencies, ready: assessed.ready };
-  });
-  if (config.metricsPort === undefined) {
-    if (role === 'worker') composition.logger.info('METRICS_PORT is not set: this worker serves no metrics');
-    return null;
-  }
-  const server = await serveMetrics(() => metrics.exposition(), config.metricsPort, config.host);
-  composition.logger.info({ port: server.port }, 'metrics served on their own port');
-  return server;
 }

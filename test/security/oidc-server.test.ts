@@ -67,6 +67,15 @@ describe('OpenID Connect access tokens on the server', () => {
     expect(other.json().user.username).toMatch(/^twice-[0-9a-z]{6}$/);
   });
 
+  it('makes one user of one identity even when its provisionings race in the stores (link first, unique constraints, retry)', async () => {
+    const command = { issuer: issuer.issuer, subject: 'racing', emailVerified: false, preferredUsername: 'racer' };
+    const results = await Promise.all([1, 2, 3, 4].map(() => app.useCases.provisionExternalUser.execute(command)));
+    const ids = new Set(results.map((result) => result.unwrap().userId));
+    expect(ids.size).toBe(1);
+    const me = await currentUser(await issuer.sign({ sub: 'racing' }));
+    expect(me.json().user.username).toBe('racer');
+  });
+
   it('gives an identity without an e-mail a synthetic, non-routable one', async () => {
     const me = await currentUser(await issuer.sign({ sub: 'no-mail' }));
     expect(me.json().user.email).toMatch(/^[0-9a-f-]{36}@external\.invalid$/);

@@ -72,6 +72,7 @@ export function authenticate(
   oidc?: OidcAuthentication,
 ): onRequestAsyncHookHandler {
   const max = oidc === undefined ? TOKEN_MAX : PROVIDER_TOKEN_MAX;
+  const inFlight = new Map<string, ReturnType<HttpDeps['useCases']['provisionExternalUser']['execute']>>();
   return async (request, reply) => {
     const header = request.headers.authorization;
     if (header === undefined || request.routeOptions.config.ignoresCredentials === true) return;
@@ -92,14 +93,17 @@ export function authenticate(
       else {
         // The provider vouched for the identity: its local user, created on its first request.
         const { issuer, subject, email, emailVerified, preferredUsername, roles } = credential.identity;
-        const linked = await useCases.provisionExternalUser.execute({
-          issuer,
-          subject,
-          email,
-          emailVerified,
-          preferredUsername,
-          roles: oidc.managesRoles ? roles : undefined,
-        });
+        // Concurrent first requests of one identity in this process share one provisioning,
+        // so none of them answers before the new user is projected (read-your-writes).
+        const key = JSON.stringify([issuer, subject]);
+        let provisioning = inFlight.get(key);
+        if (provisioning === undefined) {
+          provisioning = useCases.provisionExternalUser
+            .execute({ issuer, subject, email, emailVerified, preferredUsername, roles: oidc.managesRoles ? roles : undefined })
+            .finally(() => inFlight.delete(key));
+          inFlight.set(key, provisioning);
+        }
+        const linked = await provisioning;
         if (linked.isErr()) return sendDomainError(reply, linked.error);
         userId = linked.value.userId;
         issuedAtMs = credential.issuedAtMs;

@@ -22,6 +22,7 @@ import { RegisterUserHandler } from './users/register-user.js';
 import { UpdateUserHandler } from './users/update-user.js';
 import { ChangeRoleHandler } from './users/change-role.js';
 import { RevokeTokensHandler } from './users/revoke-tokens.js';
+import { ProvisionExternalUserHandler } from './users/provision-external-user.js';
 
 /**
  * - `command`: writes through the write model; its answer is built from what it wrote, and
@@ -74,6 +75,7 @@ export const useCases = {
   markNotificationsRead: command(MarkNotificationsReadHandler),
   changeRole: command(ChangeRoleHandler),
   revokeTokens: command(RevokeTokensHandler),
+  provisionExternalUser: command(ProvisionExternalUserHandler),
 } as const;
 
 export type UseCaseName = keyof typeof useCases;

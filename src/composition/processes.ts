@@ -17,6 +17,7 @@ import { compose, type Composition, type Overrides } from '../container.js';
 import { brokerUrlOf, startInProcessIntegration } from './integration.js';
 import { relayInWorker } from './integration-processes.js';
 import { exposeMetrics } from './metrics-exposure.js';
+import { checkOidcSettings, oidcAuthenticationOf } from './oidc.js';
 
 /** How often an in-process projector looks for events no writer projected (retries, crash recovery). */
 const BACKGROUND_CATCH_UP_MS = 1_000;
@@ -68,6 +69,7 @@ export interface Application {
 /** The API process: the composition, the wrapped use cases, HTTP, and (inline) the background projector. */
 export async function createApplication(config: AppConfig, overrides: Overrides = {}): Promise<Application> {
   const tls = tlsOf(config);
+  checkOidcSettings(config);
   const composition = await compose(config, 'api', overrides);
   const { container, logger } = composition;
   const inline = config.projector === 'inline' || config.storage === 'memory';
@@ -78,12 +80,14 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
   const separatePort = config.metricsPort !== undefined;
   const telemetry: HttpTelemetry | undefined =
     metrics || tracing ? { ...metrics?.http(!separatePort), ...(tracing && { trace: tracing.http }) } : undefined;
+  const tokens = new JwtTokenService(resolveJwtSecret(config, logger), config.jwtTtlSeconds, {
+    ...(config.jwtSecretPrevious !== undefined && { previousSecret: config.jwtSecretPrevious }),
+  });
   const http = buildHttpApp(
     {
       useCases,
-      tokens: new JwtTokenService(resolveJwtSecret(config, logger), config.jwtTtlSeconds, {
-        ...(config.jwtSecretPrevious !== undefined && { previousSecret: config.jwtSecretPrevious }),
-      }),
+      tokens,
+      oidc: oidcAuthenticationOf(config, tokens, logger),
       logger,
       readiness: composition.readiness,
       rateLimitStore: composition.shared.rateLimitStore,

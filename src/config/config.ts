@@ -144,6 +144,14 @@ const settings = {
   /** PEM certificate (with its chain) and unencrypted key: both set → the server speaks HTTPS itself and sends HSTS. */
   TLS_CERT_FILE: { type: 'string', minLength: 1 },
   TLS_KEY_FILE: { type: 'string', minLength: 1 },
+  /** OpenID provider whose access tokens are accepted as `Bearer` (exactly as its discovery document spells it); https, or http to a loopback address. Absent → own tokens only. */
+  OIDC_ISSUER: { type: 'string', minLength: 1 },
+  /** Comma-separated `aud` values the provider's tokens must name (this API's identifier there); required with OIDC_ISSUER. */
+  OIDC_AUDIENCE: { type: 'string', minLength: 1 },
+  /** Comma-separated asymmetric algorithms accepted from the provider; absent → RS256, PS256, ES256, EdDSA. */
+  OIDC_ALGORITHMS: { type: 'string', minLength: 1 },
+  /** Dotted path of a claim listing roles (e.g. realm_access.roles): with it the provider decides the role, the entry `admin` makes an admin. */
+  OIDC_ROLES_CLAIM: { type: 'string', minLength: 1 },
 } as const;
 
 const schema = { type: 'object', properties: settings, additionalProperties: false } as const;
@@ -221,6 +229,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('set at most one of NATS_URL and AMQP_URL: integration events go to one broker');
   if (raw.RELAY === 'worker' && raw.NATS_URL === undefined && raw.AMQP_URL === undefined)
     throw new ConfigError('RELAY=worker needs NATS_URL or AMQP_URL: without a broker each API process relays into its own bus');
+  if (raw.OIDC_ISSUER === undefined && (raw.OIDC_AUDIENCE ?? raw.OIDC_ALGORITHMS ?? raw.OIDC_ROLES_CLAIM) !== undefined)
+    throw new ConfigError('OIDC_AUDIENCE, OIDC_ALGORITHMS and OIDC_ROLES_CLAIM need OIDC_ISSUER');
+  if (raw.OIDC_ISSUER !== undefined && raw.OIDC_AUDIENCE === undefined)
+    throw new ConfigError('OIDC_AUDIENCE is required when OIDC_ISSUER is set (the API identifier the provider puts in aud)');
   const origins = String(raw.CORS_ORIGINS ?? '*').split(',').map((origin) => origin.trim()).filter((o) => o.length > 0);
   const badOrigin = origins.find((origin) => origin !== '*' && !CORS_ORIGIN.test(origin));
   if (badOrigin !== undefined)

@@ -132,7 +132,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
     async (instance) => {
       const api = instance.withTypeProvider<JsonSchemaToTsProvider>();
       if (limited) api.addHook('onRequest', instance.rateLimit());
-      api.addHook('onRequest', authenticate(deps.tokens, deps.useCases));
+      api.addHook('onRequest', authenticate(deps.tokens, deps.useCases, deps.oidc));
       api.addHook('onSend', httpCaching(options.sharedMaxAgeS));
       api.decorateRequest('auth', null);
       userRoutes(api, deps);

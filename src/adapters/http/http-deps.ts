@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { UseCases } from '../../application/use-cases.js';
 import type { TokenService } from '../security/token-service.js';
+import type { OidcAuthentication } from './auth.js';
 import type { OverloadLimits } from './overload.js';
 
 /** How a dependency is doing: 'ok' and 'degraded' (working around it, e.g. a cache bypassed) keep the process ready. */
@@ -53,6 +54,8 @@ export interface HttpDeps {
   readonly rateLimitStore?: Pick<RateLimitPluginOptions, 'store' | 'skipOnError'> | undefined;
   /** Metrics and tracing (absent: both off, and nothing of them runs per request). */
   readonly telemetry?: HttpTelemetry | undefined;
+  /** Bearer access tokens of an OpenID provider (OIDC_ISSUER); absent → own tokens only. */
+  readonly oidc?: OidcAuthentication | undefined;
 }
 
 /** What the HTTP adapter reports to (metrics) and how it joins traces; each part absent when off. */

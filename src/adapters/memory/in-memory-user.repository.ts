@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { Result } from 'ts-results-es';
-import type { SaveConflict } from '../../application/shared/persistence.js';
+import { concurrentUpdate, type SaveConflict } from '../../application/shared/persistence.js';
 import type { UserRepository } from '../../application/users/user.repository.js';
 import { Email, emailTaken, User, Username, usernameTaken, type Availability } from '../../domain/index.js';
 import { InMemoryWriteStore, type UserRow } from './in-memory-write-store.js';
@@ -48,7 +48,15 @@ export class InMemoryUserRepository implements UserRepository {
         const { users } = this.store;
         return user.isNew ? users.checkInsert(row) : users.checkUpdate(row, user.persistedVersion);
       },
-      (constraint) => (constraint === USERNAME_KEY ? usernameTaken() : constraint === EMAIL ? emailTaken() : null),
+      (constraint) =>
+        constraint === USERNAME_KEY
+          ? usernameTaken()
+          : constraint === EMAIL
+            ? emailTaken()
+            : // Two first requests of one external identity registered its linked user at once (as SQL's users_pkey).
+              constraint === 'users_pkey'
+              ? concurrentUpdate('user')
+              : null,
     );
   }
 }

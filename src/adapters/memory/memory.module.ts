@@ -22,6 +22,7 @@ import { InMemoryUserReadStore } from './in-memory-user-read-store.js';
 import { InMemoryUserRepository } from './in-memory-user.repository.js';
 import { InMemoryWriteModelSnapshot } from './in-memory-write-model-snapshot.js';
 import { InMemoryWriteStore } from './in-memory-write-store.js';
+import { InMemoryExternalIdentities } from './in-memory-external-identities.js';
 
 /**
  * Every storage port on in-memory adapters: one write database (tables, outbox, queues)
@@ -41,6 +42,7 @@ export const memoryModule = (): ContainerModule =>
       profiles: InMemoryProfileLookup,
       credentials: InMemoryCredentialStore,
       outbox: InMemoryEventOutbox,
+      externalIdentities: InMemoryExternalIdentities,
       snapshot: InMemoryWriteModelSnapshot,
     });
     bindReadStore(bind, {

@@ -22,6 +22,8 @@ const CONFLICT_BY_CONSTRAINT: Readonly<Record<string, (aggregate: string) => Sav
   // Two writers recorded the same version of one aggregate: the row's version check
   // should have stopped the second, so this only backs it up.
   outbox_aggregate_version_unique: concurrentUpdate,
+  // Two first requests of one external identity registered its linked user at once.
+  users_pkey: concurrentUpdate,
 };
 
 const UNIQUE_VIOLATION = '23505';

@@ -14,6 +14,7 @@ import { SqlProfileLookup } from './write/sql-profile-lookup.js';
 import { SqlUserRepository } from './write/sql-user.repository.js';
 import { SqlWriteContext } from './write/sql-write-context.js';
 import { SqlWriteModelSnapshot } from './write/sql-write-model-snapshot.js';
+import { SqlExternalIdentities } from './write/sql-external-identities.js';
 
 /**
  * The write side on PostgreSQL or PGlite: repositories, the outbox and its signals (LISTEN/
@@ -34,6 +35,7 @@ export const sqlWriteModule = (db: SqlDatabase, signals: OutboxSignals): Contain
       profiles: SqlProfileLookup,
       credentials: SqlCredentialStore,
       outbox: SqlEventOutbox,
+      externalIdentities: SqlExternalIdentities,
       snapshot: SqlWriteModelSnapshot,
     });
     bind(SqlNotifications).toSelf();

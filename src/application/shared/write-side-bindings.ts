@@ -7,6 +7,7 @@ import { ProfileLookup } from '../profiles/profile-lookup.js';
 import { EventOutbox } from '../read-side/event-outbox.js';
 import { WriteModelSnapshot } from '../read-side/write-model-snapshot.js';
 import { CredentialStore } from '../users/credential-store.js';
+import { ExternalIdentityStore } from '../users/external-identity-store.js';
 import { UserRepository } from '../users/user.repository.js';
 
 /** The classes one storage technology implements the write side's ports with; the compiler checks each. */
@@ -21,6 +22,8 @@ export interface WriteSideAdapters {
   readonly outbox: Newable<EventOutbox>;
   /** The write model's listings for rebuilds. */
   readonly snapshot: Newable<WriteModelSnapshot>;
+  /** Links of OpenID provider identities to local users. */
+  readonly externalIdentities: Newable<ExternalIdentityStore>;
 }
 
 /** Binds every port of the write side to its adapter: the one list of those ports. */
@@ -34,4 +37,5 @@ export function bindWriteSide(bind: Bind, adapters: WriteSideAdapters): void {
   bind(CredentialStore).to(adapters.credentials);
   bind(EventOutbox).to(adapters.outbox);
   bind(WriteModelSnapshot).to(adapters.snapshot);
+  bind(ExternalIdentityStore).to(adapters.externalIdentities);
 }

@@ -67,6 +67,7 @@ const CANNED: { readonly [K in UseCaseName]: UseCaseOutput<K> } = {
   markNotificationsRead: Ok({ marked: 0 }),
   changeRole: Ok({ userId: USER_ID, username: 'jake', role: 'admin', changed: true }),
   revokeTokens: Ok(undefined),
+  provisionExternalUser: Ok({ userId: USER_ID }),
 };
 
 /** A use case whose `execute` is a vi.fn: tests inspect what the route passed and replace the answer. */

@@ -3,6 +3,7 @@ import { Migration0001WriteModel } from './Migration0001WriteModel.js';
 import { Migration0002OutboxQueues } from './Migration0002OutboxQueues.js';
 import { Migration0003TokenRevocation } from './Migration0003TokenRevocation.js';
 import { Migration0004Notifications } from './Migration0004Notifications.js';
+import { Migration0005ExternalIdentities } from './Migration0005ExternalIdentities.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the file system) so
@@ -13,4 +14,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration0002OutboxQueues', class: Migration0002OutboxQueues },
   { name: 'Migration0003TokenRevocation', class: Migration0003TokenRevocation },
   { name: 'Migration0004Notifications', class: Migration0004Notifications },
+  { name: 'Migration0005ExternalIdentities', class: Migration0005ExternalIdentities },
 ];

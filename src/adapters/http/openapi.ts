@@ -46,61 +46,63 @@ const noContent = { 204: { description: 'Done', type: 'null' } } as const;
  * without a summary, which test/http/openapi.test.ts refuses: a new route is documented
  * in the same change.
  */
+/** One group's operations, each `[summary, auth, documentation-only responses?]`. */
+const group = (
+  tag: Operation['tag'],
+  operations: Readonly<Record<string, readonly [string, Auth, Operation['responses']?]>>,
+): Record<string, Operation> =>
+  Object.fromEntries(
+    Object.entries(operations).map(([route, [summary, auth, responses]]) => [route, { summary, tag, auth, ...(responses && { responses }) }]),
+  );
+
 const OPERATIONS: Readonly<Record<string, Operation>> = {
-  'POST /api/users/login': { summary: 'Log in: the user with a token', tag: 'User and Authentication', auth: 'none' },
-  'POST /api/users': { summary: 'Register a user', tag: 'User and Authentication', auth: 'none' },
-  'GET /api/user': { summary: 'The current user', tag: 'User and Authentication', auth: 'required' },
-  'PUT /api/user': { summary: 'Update the current user', tag: 'User and Authentication', auth: 'required' },
-  'POST /api/user/logout-all': {
-    summary: 'Sign out everywhere: every token issued before now stops working',
-    tag: 'User and Authentication',
-    auth: 'required',
-    responses: noContent,
-  },
-  'GET /api/profiles/:username': { summary: 'A profile', tag: 'Profile', auth: 'optional' },
-  'POST /api/profiles/:username/follow': { summary: 'Follow a user', tag: 'Profile', auth: 'required' },
-  'DELETE /api/profiles/:username/follow': { summary: 'Unfollow a user', tag: 'Profile', auth: 'required' },
-  'GET /api/articles/feed': { summary: 'Articles by followed users, newest first', tag: 'Articles', auth: 'required' },
-  'GET /api/articles': { summary: 'Articles, newest first, by tag, author or favoriter', tag: 'Articles', auth: 'optional' },
-  'POST /api/articles': { summary: 'Create an article', tag: 'Articles', auth: 'required' },
-  'GET /api/articles/:slug': { summary: 'An article', tag: 'Articles', auth: 'optional' },
-  'PUT /api/articles/:slug': { summary: 'Update an article (its author only)', tag: 'Articles', auth: 'required' },
-  'DELETE /api/articles/:slug': { summary: 'Delete an article (its author only)', tag: 'Articles', auth: 'required', responses: noContent },
-  'GET /api/articles/:slug/comments': { summary: "An article's comments", tag: 'Comments', auth: 'optional' },
-  'POST /api/articles/:slug/comments': { summary: 'Comment on an article', tag: 'Comments', auth: 'required' },
-  'DELETE /api/articles/:slug/comments/:id': {
-    summary: 'Delete a comment (its author only)',
-    tag: 'Comments',
-    auth: 'required',
-    responses: noContent,
-  },
-  'POST /api/articles/:slug/favorite': { summary: 'Favorite an article', tag: 'Favorites', auth: 'required' },
-  'DELETE /api/articles/:slug/favorite': { summary: 'Unfavorite an article', tag: 'Favorites', auth: 'required' },
-  'GET /api/tags': { summary: 'Every tag in use', tag: 'Tags', auth: 'none' },
-  'GET /api/notifications': { summary: "The current user's notifications, newest first", tag: 'Notifications', auth: 'required' },
-  'POST /api/notifications/read': {
-    summary: 'Mark all notifications read, or those up to one id',
-    tag: 'Notifications',
-    auth: 'required',
-  },
-  'GET /metrics': {
-    summary: 'Prometheus metrics (text exposition format); served here unless METRICS_PORT moves them',
-    tag: 'Operations',
-    auth: 'none',
-    responses: { 200: { description: 'Prometheus text format' } },
-  },
-  'GET /health/live': {
-    summary: 'Liveness: 200 while the process serves HTTP',
-    tag: 'Operations',
-    auth: 'none',
-    responses: { 200: { description: 'Alive', ...health } },
-  },
-  'GET /health/ready': {
-    summary: 'Readiness: 200 when the critical dependencies answer and the process is not draining',
-    tag: 'Operations',
-    auth: 'none',
-    responses: { 200: { description: 'Ready', ...health }, 503: { description: 'Not ready, or draining', ...health } },
-  },
+  ...group('User and Authentication', {
+    'POST /api/users/login': ['Log in: the user with a token', 'none'],
+    'POST /api/users': ['Register a user', 'none'],
+    'GET /api/user': ['The current user', 'required'],
+    'PUT /api/user': ['Update the current user', 'required'],
+    'POST /api/user/logout-all': ['Sign out everywhere: every token issued before now stops working', 'required', noContent],
+  }),
+  ...group('Profile', {
+    'GET /api/profiles/:username': ['A profile', 'optional'],
+    'POST /api/profiles/:username/follow': ['Follow a user', 'required'],
+    'DELETE /api/profiles/:username/follow': ['Unfollow a user', 'required'],
+  }),
+  ...group('Articles', {
+    'GET /api/articles/feed': ['Articles by followed users, newest first', 'required'],
+    'GET /api/articles': ['Articles, newest first, by tag, author or favoriter', 'optional'],
+    'POST /api/articles': ['Create an article', 'required'],
+    'GET /api/articles/:slug': ['An article', 'optional'],
+    'PUT /api/articles/:slug': ['Update an article (its author, or an admin)', 'required'],
+    'DELETE /api/articles/:slug': ['Delete an article (its author, or an admin)', 'required', noContent],
+  }),
+  ...group('Comments', {
+    'GET /api/articles/:slug/comments': ["An article's comments", 'optional'],
+    'POST /api/articles/:slug/comments': ['Comment on an article', 'required'],
+    'DELETE /api/articles/:slug/comments/:id': ['Delete a comment (its author, or an admin)', 'required', noContent],
+  }),
+  ...group('Favorites', {
+    'POST /api/articles/:slug/favorite': ['Favorite an article', 'required'],
+    'DELETE /api/articles/:slug/favorite': ['Unfavorite an article', 'required'],
+  }),
+  ...group('Tags', { 'GET /api/tags': ['Every tag in use', 'none'] }),
+  ...group('Notifications', {
+    'GET /api/notifications': ["The current user's notifications, newest first", 'required'],
+    'POST /api/notifications/read': ['Mark all notifications read, or those up to one id', 'required'],
+  }),
+  ...group('Operations', {
+    'GET /metrics': [
+      'Prometheus metrics (text exposition format); served here unless METRICS_PORT moves them',
+      'none',
+      { 200: { description: 'Prometheus text format' } },
+    ],
+    'GET /health/live': ['Liveness: 200 while the process serves HTTP', 'none', { 200: { description: 'Alive', ...health } }],
+    'GET /health/ready': [
+      'Readiness: 200 when the critical dependencies answer and the process is not draining',
+      'none',
+      { 200: { description: 'Ready', ...health }, 503: { description: 'Not ready, or draining', ...health } },
+    ],
+  }),
 };
 
 const errorBody = {

@@ -3,6 +3,7 @@ import type {
   EventOutbox,
   OutboxBacklog,
   OutboxEntry,
+  OutboxFailure,
   OutboxSubscriber,
   ParkedEntry,
 } from '../../application/read-side/event-outbox.js';
@@ -52,13 +53,7 @@ export class InMemoryEventOutbox implements EventOutbox {
     if (subscriber === 'projector' && done.length > 0) this.store.signals.announceProjected(done);
   }
 
-  async fail(
-    subscriber: OutboxSubscriber,
-    owner: string,
-    position: number,
-    reason: string,
-    retryAt: Date | null,
-  ): Promise<void> {
+  async fail(subscriber: OutboxSubscriber, owner: string, position: number, { reason, retryAt }: OutboxFailure): Promise<void> {
     const queued = this.store.queueOf(subscriber).get(position);
     if (queued === undefined || (queued.leaseOwner !== null && queued.leaseOwner !== owner)) return;
     queued.attempts += 1;

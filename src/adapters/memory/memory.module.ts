@@ -2,7 +2,6 @@ import { ContainerModule } from 'inversify';
 import { OutboxSignals } from '../../application/read-side/event-outbox.js';
 import { bindReadStore } from '../../application/read-side/read-store-bindings.js';
 import { bindWriteSide } from '../../application/shared/write-side-bindings.js';
-import { NotificationInbox, NotificationWriter } from '../../application/notifications/notification-store.js';
 import { LocalOutboxSignals } from './local-outbox-signals.js';
 import { InMemoryArticleReadStore } from './in-memory-article-read-store.js';
 import { InMemoryArticleRepository } from './in-memory-article.repository.js';
@@ -44,6 +43,7 @@ export const memoryModule = (): ContainerModule =>
       outbox: InMemoryEventOutbox,
       externalIdentities: InMemoryExternalIdentities,
       snapshot: InMemoryWriteModelSnapshot,
+      notifications: InMemoryNotifications,
     });
     bindReadStore(bind, {
       generations: InMemoryReadModelGenerations,
@@ -53,9 +53,6 @@ export const memoryModule = (): ContainerModule =>
       comments: InMemoryCommentReadStore,
       relationships: InMemoryRelationshipReadStore,
     });
-    bind(InMemoryNotifications).toSelf();
-    bind(NotificationWriter).toService(InMemoryNotifications);
-    bind(NotificationInbox).toService(InMemoryNotifications);
     // The generations are also the source the in-memory query adapters read from.
     bind(InMemoryReadSource).toService(InMemoryReadModelGenerations);
   });

@@ -1,7 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { OutboxSignals } from '../../application/read-side/event-outbox.js';
 import { bindWriteSide } from '../../application/shared/write-side-bindings.js';
-import { NotificationInbox, NotificationWriter } from '../../application/notifications/notification-store.js';
 import { SqlNotifications } from './notifications/sql-notifications.js';
 import { SqlEventOutbox } from './outbox/sql-event-outbox.js';
 import { SqlDatabase } from './sql-database.js';
@@ -37,8 +36,6 @@ export const sqlWriteModule = (db: SqlDatabase, signals: OutboxSignals): Contain
       outbox: SqlEventOutbox,
       externalIdentities: SqlExternalIdentities,
       snapshot: SqlWriteModelSnapshot,
+      notifications: SqlNotifications,
     });
-    bind(SqlNotifications).toSelf();
-    bind(NotificationWriter).toService(SqlNotifications);
-    bind(NotificationInbox).toService(SqlNotifications);
   });

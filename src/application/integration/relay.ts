@@ -109,7 +109,7 @@ export class OutboxRelay {
         positions.push(entry.position);
       } catch (error) {
         this.monitor.unpublishable(entry, error);
-        await this.outbox.fail('relay', this.options.owner, entry.position, describe(error), null);
+        await this.outbox.fail('relay', this.options.owner, entry.position, { reason: describe(error), retryAt: null });
       }
     }
     if (events.length === 0) return 0;

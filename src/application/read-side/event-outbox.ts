@@ -41,6 +41,12 @@ export interface OutboxBacklog {
   readonly parked: number;
 }
 
+/** A failed attempt at an event: why, and when it is due again (null: parked until requeued). */
+export interface OutboxFailure {
+  readonly reason: string;
+  readonly retryAt: Date | null;
+}
+
 /**
  * The subscribers' side of the transactional outbox the repositories append to. Every
  * committed event is queued once for every subscriber (the projector; the relay when one
@@ -65,7 +71,7 @@ export interface EventOutbox {
   /** The events are done for the subscriber: they leave its queue, and writers waiting for them are told. */
   acknowledge(subscriber: OutboxSubscriber, positions: readonly number[]): Promise<void>;
   /** Records a failed attempt: due again at `retryAt`, or parked (null) with `reason`. */
-  fail(subscriber: OutboxSubscriber, owner: string, position: number, reason: string, retryAt: Date | null): Promise<void>;
+  fail(subscriber: OutboxSubscriber, owner: string, position: number, failure: OutboxFailure): Promise<void>;
   /**
    * How far behind the subscriber is. With `countUpTo`, the counts stop there (a metrics
    * scrape stays cheap however large the backlog grows).

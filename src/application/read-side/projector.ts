@@ -272,7 +272,7 @@ export class Projector {
       const attempt = entry.attempts + 1;
       const retryAt = attempt >= this.options.maxAttempts ? null : new Date(Date.now() + this.retryDelay(attempt));
       this.monitor.projectionFailed(entry, error, retryAt);
-      await this.outbox.fail('projector', this.options.owner, entry.position, describe(error), retryAt);
+      await this.outbox.fail('projector', this.options.owner, entry.position, { reason: describe(error), retryAt });
       return false;
     }
   }

@@ -142,16 +142,16 @@ export function eventOutboxContract(open: OpenWriteSide): void {
     it('retries a failed event when its time comes, counting attempts, and parks it for good', async () => {
       const user = await storedUser(w);
       const [entry] = await w.outbox.claim('projector', 'a', 10, LEASE);
-      await w.outbox.fail('projector', 'a', entry!.position, 'Error: boom', new Date(Date.now() + 60_000));
+      await w.outbox.fail('projector', 'a', entry!.position, { reason: 'Error: boom', retryAt: new Date(Date.now() + 60_000) });
       // Not due yet, but still to do.
       expect(await w.outbox.claim('projector', 'a', 10, LEASE)).toEqual([]);
       expect((await w.outbox.backlog('projector')).pending).toBe(1);
 
-      await w.outbox.fail('projector', 'a', entry!.position, 'Error: boom again', new Date(Date.now() - 1));
+      await w.outbox.fail('projector', 'a', entry!.position, { reason: 'Error: boom again', retryAt: new Date(Date.now() - 1) });
       const [retried] = await w.outbox.claim('projector', 'b', 10, LEASE);
       expect(retried).toMatchObject({ position: entry!.position, attempts: 2 });
 
-      await w.outbox.fail('projector', 'b', entry!.position, 'Error: for the last time', null);
+      await w.outbox.fail('projector', 'b', entry!.position, { reason: 'Error: for the last time', retryAt: null });
       expect(await w.outbox.claim('projector', 'c', 10, LEASE)).toEqual([]);
       expect(await w.outbox.backlog('projector')).toMatchObject({ pending: 0, parked: 1 });
       const [parked] = await w.outbox.parked('projector', 10);
@@ -167,7 +167,7 @@ export function eventOutboxContract(open: OpenWriteSide): void {
     it('does not let a parked or retrying event hold up the events behind it', async () => {
       await storedUser(w);
       const [stuck] = await w.outbox.claim('projector', 'a', 10, LEASE);
-      await w.outbox.fail('projector', 'a', stuck!.position, 'Error: stuck', null);
+      await w.outbox.fail('projector', 'a', stuck!.position, { reason: 'Error: stuck', retryAt: null });
       const next = await storedUser(w);
       expect(summary(await w.outbox.claim('projector', 'a', 10, LEASE))).toEqual([`UserRegistered ${next.id} v1`]);
     });

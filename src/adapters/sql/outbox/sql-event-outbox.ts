@@ -3,6 +3,7 @@ import type {
   EventOutbox,
   OutboxBacklog,
   OutboxEntry,
+  OutboxFailure,
   OutboxSubscriber,
   ParkedEntry,
 } from '../../../application/read-side/event-outbox.js';
@@ -102,13 +103,7 @@ export class SqlEventOutbox implements EventOutbox {
     );
   }
 
-  async fail(
-    subscriber: OutboxSubscriber,
-    owner: string,
-    position: number,
-    reason: string,
-    retryAt: Date | null,
-  ): Promise<void> {
+  async fail(subscriber: OutboxSubscriber, owner: string, position: number, { reason, retryAt }: OutboxFailure): Promise<void> {
     await this.db.relaxed.query(
       `update outbox_pending
           set attempts = attempts + 1, last_error = $4, next_attempt_at = $5::timestamptz,

@@ -20,6 +20,17 @@
  * PostgreSQL's 63-byte identifiers.
  */
 const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,40}$/;
+
+/** A switch pair's table (follows, favourites): one row per pair, its `active` flag and its version. */
+const pairTable = (table: string, key: string, left: string, right: string): string =>
+  `create table if not exists ${table} (
+       ${left} text collate "C" not null,
+       ${right} text collate "C" not null,
+       active boolean not null,
+       version integer not null,
+       constraint ${key} primary key (${left}, ${right})
+     )`;
+
 export const SCHEMA_PREFIX = 'rm_';
 
 /** The schema that holds `generation`; throws for any name that could not be interpolated safely. */
@@ -127,21 +138,9 @@ export function readModelDdl(t: ReadTables): string[] {
      )`,
 
     // Switched-off pairs are kept (active = false) so their version still guards late events.
-    `create table if not exists ${t.follows} (
-       follower_id text collate "C" not null,
-       followee_id text collate "C" not null,
-       active boolean not null,
-       version integer not null,
-       constraint rm_follows_pkey primary key (follower_id, followee_id)
-     )`,
+    pairTable(t.follows, 'rm_follows_pkey', 'follower_id', 'followee_id'),
 
-    `create table if not exists ${t.favorites} (
-       user_id text collate "C" not null,
-       article_id text collate "C" not null,
-       active boolean not null,
-       version integer not null,
-       constraint rm_favorites_pkey primary key (user_id, article_id)
-     )`,
+    pairTable(t.favorites, 'rm_favorites_pkey', 'user_id', 'article_id'),
     // The primary key serves "favourited by" and favoritedAmong; this one serves the
     // favouriters of a deleted article (their counts drop) and its cascade.
     `create index if not exists rm_favorites_article_index on ${t.favorites} (article_id)`,

@@ -80,3 +80,17 @@ describe.skipIf(prometheus === undefined)('npm run stack -- --prometheus', () =>
     expect(stack.stderr()).toMatch(/stack: stopped\n$/);
   });
 });
+
+describe('npm run stack -- --prometheus refusals', () => {
+  it.each([
+    ['prometheus cannot be found', ['--port', '1', '--prometheus'], { PROMETHEUS: '/nonexistent/prometheus' }, /PROMETHEUS=\/nonexistent\/prometheus is not an executable file.*apt-get install -y prometheus/],
+    ['METRICS=off leaves nothing to scrape', ['--prometheus'], { METRICS: 'off' }, /--prometheus with METRICS=off/],
+    ['STACK_PROMETHEUS=1 and METRICS=off', [], { STACK_PROMETHEUS: '1', METRICS: 'off' }, /--prometheus with METRICS=off/],
+  ])('refuses, starting nothing, when %s', async (_label, args, env, message) => {
+    const stack = startStack(args, env);
+    expect(await stack.exited).toEqual({ code: 1, signal: null });
+    expect(stack.stderr()).toMatch(message);
+    expect(stack.stdout()).toBe('');
+    expect(stack.stderr()).not.toContain('logs in');
+  });
+});

@@ -28,6 +28,8 @@ export interface StackEndpoints {
   readonly pid: number;
   /** RATE_LIMIT_PER_MINUTE as the replicas were given it (0: off). */
   readonly rateLimitPerMinute: number;
+  /** The stack's own Prometheus (`--prometheus`): `http://127.0.0.1:<port>`; absent without it. */
+  readonly prometheus?: string;
 }
 
 export interface ReplicaEndpoint {
@@ -48,7 +50,7 @@ export interface PartEndpoint {
   readonly url?: string | undefined;
 }
 
-export type PartRole = 'database' | 'redis' | 'broker' | 'api' | 'worker' | 'load-balancer';
+export type PartRole = 'database' | 'redis' | 'broker' | 'api' | 'worker' | 'load-balancer' | 'monitoring';
 
 /** A URL with its password (if any) replaced, for output. */
 export function redact(url: string): string {

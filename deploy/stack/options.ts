@@ -24,6 +24,8 @@ Options:
   --relays N        relays publishing the outbox to the broker  (1)
   --notifiers N     notifiers consuming it                      (1)
   --local-nats      use the NATS on 127.0.0.1:4222 instead of starting one
+  --prometheus      start a Prometheus scraping the replicas and the workers, with
+                    deploy/prometheus/alerts.yml loaded       (STACK_PROMETHEUS=1)
   --json            print the endpoints as one JSON line after "stack ready"  (STACK_JSON=1)
   --logs            interleave every part's log on stdout (always in <temp>/logs/<part>.log)
   --keep            keep the temp folder (logs, nginx prefix) after stopping
@@ -52,6 +54,8 @@ export interface StackOptions {
   readonly relays: number;
   readonly notifiers: number;
   readonly json: boolean;
+  /** Start the stack's own Prometheus. */
+  readonly prometheus: boolean;
   readonly logs: boolean;
   readonly keep: boolean;
   readonly readyTimeoutMs: number;
@@ -81,6 +85,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
         notifiers: { type: 'string' },
         'local-nats': { type: 'boolean' },
         json: { type: 'boolean' },
+        prometheus: { type: 'boolean' },
         logs: { type: 'boolean' },
         keep: { type: 'boolean' },
         'ready-timeout': { type: 'string' },
@@ -111,6 +116,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
   const tlsPort = tlsPortText === undefined ? undefined : integer('--tls-port', tlsPortText, 1, 65535);
   if (tlsPort === port) throw new StackRefusal(`--tls-port and --port are both ${port}: give nginx two ports`);
 
+  const prometheus = (values.prometheus ?? false) || env.STACK_PROMETHEUS === '1';
+  if (prometheus && env.METRICS === 'off') throw new StackRefusal('--prometheus with METRICS=off: the replicas and workers would serve no /metrics to scrape');
+
   return {
     port,
     tlsPort,
@@ -124,6 +132,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): S
     relays: integer('--relays', values.relays ?? '1', 1, 16),
     notifiers: integer('--notifiers', values.notifiers ?? '1', 1, 16),
     json: (values.json ?? false) || env.STACK_JSON === '1',
+    prometheus,
     logs: values.logs ?? false,
     keep: values.keep ?? false,
     readyTimeoutMs: 1000 * integer('--ready-timeout', values['ready-timeout'] ?? nonEmpty(env.STACK_READY_TIMEOUT) ?? '180', 5, 3600),

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { redact, type PartRole } from './endpoints.js';
 import { nginxArgs, nginxPrefix, testNginxConfig, writeNginxPrefix } from './nginx.js';
+import { prometheusArgs, writePrometheusDir, type PrometheusDeployment } from './prometheus.js';
 import { dropDatabase, ensureDatabase, ensureLocalServer, externalServerAnswers } from './postgres.js';
 import { answers200, LOOPBACK, redisPing, tcpAccepts } from './probes.js';
 import { StackRefusal } from './refusal.js';
@@ -21,6 +22,10 @@ export interface StackPlan {
   readonly tls: { readonly port: number; readonly dir: string } & LocalCertificate;
   readonly replicaPorts: readonly number[];
   readonly workers: number;
+  /** Each projector worker's METRICS_PORT, in worker order (its length is the number of workers). */
+  readonly workerMetricsPorts: readonly number[];
+  /** The stack's own Prometheus (--prometheus): its binary and port; undefined: none. */
+  readonly prometheus: { readonly binary: string; readonly port: number } | undefined;
   readonly database: { readonly url: string; readonly external: boolean; readonly name: string; readonly dropAtStop: boolean };
   readonly redis: { readonly url: string; readonly external: boolean; readonly port: number };
   /** The broker: a nats-server of the stack's own on `port`, or one given (NATS_URL, AMQP_URL). */
@@ -70,10 +75,11 @@ export function stackParts(plan: StackPlan): Part[] {
     // The first replica applies the migrations; the others and the workers wait for it,
     // so two processes never migrate a fresh database at the same moment.
     ...plan.replicaPorts.map((port, i) => apiReplica(plan, i + 1, port, i === 0 ? 1 : 2)),
-    ...Array.from({ length: plan.workers }, (_, i) => projectorWorker(plan, i + 1)),
+    ...plan.workerMetricsPorts.map((port, i) => projectorWorker(plan, i + 1, port)),
     ...Array.from({ length: plan.relays }, (_, i) => integrationService(plan, 'relay', i + 1)),
     ...Array.from({ length: plan.notifiers }, (_, i) => integrationService(plan, 'notifier', i + 1)),
     loadBalancer(plan),
+    ...(plan.prometheus ? [prometheusServer(plan, plan.prometheus)] : []),
   ];
 }
 
@@ -227,8 +233,9 @@ function apiReplica(plan: StackPlan, index: number, port: number, stage: number)
   };
 }
 
-function projectorWorker(plan: StackPlan, index: number): Part {
+function projectorWorker(plan: StackPlan, index: number, metricsPort: number): Part {
   const name = `worker${index}`;
+  const url = `http://${LOOPBACK}:${metricsPort}`;
   return {
     name,
     role: 'worker',
@@ -237,11 +244,13 @@ function projectorWorker(plan: StackPlan, index: number): Part {
       name,
       command: process.execPath,
       args: ['dist/src/worker.js'],
-      env: appEnvironment(plan, name),
+      env: appEnvironment(plan, name, { METRICS_PORT: String(metricsPort) }),
       cwd: plan.root,
     },
-    // It serves no HTTP (yet: METRICS_PORT will give it one to probe instead).
-    ready: async (running) => running?.hasLogged(/"msg":"projector worker started"/) ?? false,
+    // Its only HTTP is /metrics on METRICS_PORT (none with METRICS=off); started means projecting, not only listening.
+    ready: async (running) =>
+      (running?.hasLogged(/"msg":"projector worker started"/) ?? false) && (!metricsOn() || (await answers200(`${url}/metrics`))),
+    url,
   };
 }
 
@@ -291,6 +300,30 @@ function loadBalancer(plan: StackPlan): Part {
       for (const _ of plan.replicaPorts) if (!(await answers200(`${url}/health/ready`))) return false;
       return true;
     },
+    url,
+  };
+}
+
+/** METRICS=off (passed to the app processes unchanged) turns every /metrics off. */
+const metricsOn = (): boolean => process.env.METRICS !== 'off';
+
+/** The stack's own Prometheus (--prometheus), scraping the replicas and the workers; started last. */
+function prometheusServer(plan: StackPlan, prometheus: { readonly binary: string; readonly port: number }): Part {
+  const url = `http://${LOOPBACK}:${prometheus.port}`;
+  const deployment: PrometheusDeployment = {
+    dir: join(plan.tempDir, 'prometheus'),
+    api: plan.replicaPorts.map((port) => `${LOOPBACK}:${port}`),
+    workers: plan.workerMetricsPorts.map((port) => `${LOOPBACK}:${port}`),
+    rules: join(plan.root, 'deploy', 'prometheus', 'alerts.yml'),
+    listen: `${LOOPBACK}:${prometheus.port}`,
+  };
+  return {
+    name: 'prometheus',
+    role: 'monitoring',
+    stage: 4,
+    prepare: async () => writePrometheusDir(deployment),
+    process: { name: 'prometheus', command: prometheus.binary, args: prometheusArgs(deployment), env: process.env, cwd: deployment.dir },
+    ready: () => answers200(`${url}/-/ready`),
     url,
   };
 }

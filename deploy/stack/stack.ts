@@ -10,6 +10,7 @@ import { findExecutable, repoRoot } from './paths.js';
 import { localDatabaseUrl } from './postgres.js';
 import { freePort, LOOPBACK, portIsFree, waitFor } from './probes.js';
 import { StackRefusal } from './refusal.js';
+import { findPrometheus } from './prometheus.js';
 import { findOpenssl, localCertificatePaths } from './tls.js';
 import { Supervisor, type ExitStatus, type RunningProcess } from './supervisor.js';
 
@@ -104,6 +105,7 @@ class Stack {
       accessLog: join(this.plan.tempDir, 'logs', ACCESS_LOG),
       pid: process.pid,
       rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE || 0),
+      ...(this.plan.prometheus ? { prometheus: `http://${LOOPBACK}:${this.plan.prometheus.port}` } : {}),
     };
   }
 
@@ -185,6 +187,7 @@ async function plan(options: StackOptions): Promise<StackPlan> {
   if (options.brokerUrl === undefined && natsBinary === undefined)
     throw new StackRefusal('nats-server is not installed: install it (with JetStream), or set NATS_URL or AMQP_URL (or --local-nats)');
   const opensslBinary = findOpenssl();
+  const prometheusBinary = options.prometheus ? findPrometheus() : undefined;
   if (!(await portIsFree(options.port)))
     throw new StackRefusal(`port ${options.port} is taken on ${LOOPBACK}: choose another with --port or STACK_PORT`);
   if (options.tlsPort !== undefined && !(await portIsFree(options.tlsPort)))
@@ -193,6 +196,14 @@ async function plan(options: StackOptions): Promise<StackPlan> {
   const given = options.tlsPort === undefined ? [options.port] : [options.port, options.tlsPort];
   const [redisPort = 0, natsPort = 0, ...replicaPorts] = await distinctFreePorts(options.replicas + 2, given);
   const tlsPort = options.tlsPort ?? (await distinctFreePorts(1, [options.port, redisPort, natsPort, ...replicaPorts]))[0] ?? 0;
+  // The workers' METRICS_PORT, then Prometheus's own: after the others, distinct from all of them.
+  const [prometheusPort = 0, ...workerMetricsPorts] = await distinctFreePorts(options.workers + 1, [
+    ...given,
+    redisPort,
+    natsPort,
+    tlsPort,
+    ...replicaPorts,
+  ]);
   const tempDir = mkdtempSync(join(tmpdir(), 'conduit-stack-'));
   const tlsDir = join(tempDir, 'tls');
   mkdirSync(join(tempDir, 'logs'));
@@ -204,6 +215,8 @@ async function plan(options: StackOptions): Promise<StackPlan> {
     tls: { port: tlsPort, dir: tlsDir, ...localCertificatePaths(tlsDir) },
     replicaPorts,
     workers: options.workers,
+    workerMetricsPorts,
+    prometheus: prometheusBinary === undefined ? undefined : { binary: prometheusBinary, port: prometheusPort },
     database: {
       url: options.databaseUrl ?? localDatabaseUrl(options.databaseName),
       external,
@@ -266,6 +279,7 @@ async function main(): Promise<void> {
   const endpoints = stack.endpoints();
   process.stdout.write(`stack ready: ${endpoints.api}\n`);
   process.stdout.write(`stack https: ${endpoints.https} (certificate ${endpoints.certificate}: self-signed, for local use only)\n`);
+  if (endpoints.prometheus !== undefined) process.stdout.write(`stack prometheus: ${endpoints.prometheus}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(endpoints)}\n`);
 }
 

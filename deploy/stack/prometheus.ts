@@ -36,7 +36,7 @@ export interface PrometheusDeployment {
  * The configuration for one stack run: static targets (the ports are known before any
  * part starts), the job names the rules select on (conduit-api, conduit-worker), a short
  * scrape interval so a fresh stack shows data within seconds. The relays and notifiers
- * serve no metrics, so they have no job here.
+ * serve metrics only on a METRICS_PORT, which the stack does not give them yet: no job here.
  */
 export function prometheusConfig(deployment: PrometheusDeployment): string {
   const job = (name: string, targets: readonly string[]) =>

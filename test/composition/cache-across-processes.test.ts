@@ -1,10 +1,5 @@
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApplication, type Application } from '../../src/composition/processes.js';
-import { loadConfig } from '../../src/config/config.js';
-import { deleteNamespace, openTestLink, SHARED_REDIS_URL, uniquePrefix } from '../adapters/redis/redis-test-support.js';
-import { TEST_JWT_SECRET } from '../support/app.js';
-import { openTestDatabase, type TestSqlDatabase } from '../support/sql.js';
+import { describe, expect, it } from 'vitest';
+import { twoReplicasOnRedis } from '../support/two-replicas.js';
 import { PlainTextHasher } from '../support/use-cases.js';
 
 /**
@@ -15,36 +10,10 @@ import { PlainTextHasher } from '../support/use-cases.js';
  * writes must invalidate. Needs TEST_DATABASE_URL.
  */
 describe.skipIf(!process.env.TEST_DATABASE_URL)('the Redis cache shared by two processes', () => {
-  let database: TestSqlDatabase;
-  let a: Application;
-  let b: Application;
-  const prefix = uniquePrefix('replicas');
-
-  beforeAll(async () => {
-    database = await openTestDatabase('postgres');
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      JWT_SECRET: TEST_JWT_SECRET,
-      DATABASE_URL: database.url,
-      REDIS_URL: SHARED_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      // A generous wait: this test is about coherence, not about outages.
-      REDIS_TIMEOUT_MS: '2000',
-    });
-    const overrides = { logger: pino({ level: 'silent' }), passwordHasher: new PlainTextHasher() };
-    a = await createApplication(config, overrides);
-    b = await createApplication(config, overrides);
-  }, 60_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.close();
-    const link = await openTestLink();
-    await deleteNamespace(link, prefix);
-    await link.close();
-  });
+  const replicas = twoReplicasOnRedis('replicas', new PlainTextHasher());
 
   it('reads every write through the other process at once', { timeout: 120_000 }, async () => {
+    const { a, b } = replicas;
     expect(b.composition.bindings.Cache).toBe('memory+redis');
     const register = async (name: string) =>
       (await a.useCases.registerUser.execute({ username: name, email: `${name}@x.test`, password: 'password123' })).unwrap().userId;

@@ -1,12 +1,10 @@
-import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
-import { createApplication, type Application } from '../../src/composition/processes.js';
+import type { Application } from '../../src/composition/processes.js';
 import { loadConfig } from '../../src/config/config.js';
-import { deleteNamespace, openTestLink, SHARED_REDIS_URL, uniquePrefix } from '../adapters/redis/redis-test-support.js';
 import { FastTestHasher } from '../http/support/client.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
-import { openTestDatabase, type TestSqlDatabase } from '../support/sql.js';
+import { twoReplicasOnRedis } from '../support/two-replicas.js';
 import { SecureApp, type User } from './support/secure-app.js';
 
 const login = async (app: SecureApp, user: User, password = user.password): Promise<string> => {
@@ -114,35 +112,10 @@ describe('JWT secret rotation', () => {
  * B on its very next request, although B had the user's credential state cached.
  */
 describe.skipIf(!process.env.TEST_DATABASE_URL)('revocation across two replicas', () => {
-  let database: TestSqlDatabase;
-  let a: Application;
-  let b: Application;
-  const prefix = uniquePrefix('revocation');
-
-  beforeAll(async () => {
-    database = await openTestDatabase('postgres');
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      JWT_SECRET: TEST_JWT_SECRET,
-      DATABASE_URL: database.url,
-      REDIS_URL: SHARED_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      REDIS_TIMEOUT_MS: '2000',
-    });
-    const overrides = { logger: pino({ level: 'silent' }), passwordHasher: new FastTestHasher() };
-    a = await createApplication(config, overrides);
-    b = await createApplication(config, overrides);
-  }, 60_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.close();
-    const link = await openTestLink();
-    await deleteNamespace(link, prefix);
-    await link.close();
-  });
+  const replicas = twoReplicasOnRedis('revocation', new FastTestHasher());
 
   it('B refuses at once what A revoked, though it had the user cached', { timeout: 60_000 }, async () => {
+    const { a, b } = replicas;
     expect(b.composition.bindings.Cache).toBe('memory+redis');
     const get = (app: Application, token: string) =>
       app.http.inject({ method: 'GET', url: '/api/user', headers: { authorization: `Token ${token}` } });

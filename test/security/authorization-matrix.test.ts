@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OidcTestIssuer } from '../support/oidc-test-issuer.js';
 import { SecureApp, type User } from './support/secure-app.js';
 
 /**
  * Every write endpoint × every kind of caller, with the status each must get. The
  * resources (article, comment, profile) belong to `owner`; `revoked` is a token of the
- * owner issued before the owner signed out everywhere. Each cell runs on fresh resources.
+ * owner issued before the owner signed out everywhere; `oidc` is another user who signs in
+ * with an access token of an OpenID provider (served over HTTP by the test). Each cell runs
+ * on fresh resources.
  */
-type Caller = 'owner' | 'other' | 'admin' | 'anonymous' | 'revoked';
-const CALLERS: readonly Caller[] = ['owner', 'other', 'admin', 'anonymous', 'revoked'];
+type Caller = 'owner' | 'other' | 'admin' | 'anonymous' | 'revoked' | 'oidc';
+const CALLERS: readonly Caller[] = ['owner', 'other', 'admin', 'anonymous', 'revoked', 'oidc'];
 
 interface World {
   readonly owner: User;
@@ -21,8 +24,15 @@ interface Endpoint {
   readonly expected: Readonly<Record<Caller, number>>;
 }
 
-const anyUser = (status: number): Record<Caller, number> => ({ owner: status, other: status, admin: status, anonymous: 401, revoked: 401 });
-const ownerOrAdmin = (status: number): Record<Caller, number> => ({ owner: status, other: 403, admin: status, anonymous: 401, revoked: 401 });
+const anyUser = (status: number): Record<Caller, number> => ({
+  owner: status,
+  other: status,
+  admin: status,
+  anonymous: 401,
+  revoked: 401,
+  oidc: status,
+});
+const ownerOrAdmin = (status: number): Record<Caller, number> => ({ ...anyUser(status), other: 403, oidc: 403 });
 
 const ENDPOINTS: readonly Endpoint[] = [
   { name: 'PUT /user', request: () => ({ method: 'PUT', url: '/user', body: { user: { bio: 'new bio' } } }), expected: anyUser(200) },
@@ -64,17 +74,23 @@ const ENDPOINTS: readonly Endpoint[] = [
 ];
 
 let app: SecureApp;
+let issuer: OidcTestIssuer;
+let identities = 0;
 
 beforeAll(async () => {
-  app = await SecureApp.start();
+  issuer = await OidcTestIssuer.start();
+  app = await SecureApp.start({ oidcIssuer: issuer.issuer, oidcAudience: issuer.audience });
 });
-afterAll(() => app.close());
+afterAll(async () => {
+  await app.close();
+  await issuer.close();
+});
 
 /**
  * Fresh callers (sign-out everywhere is one of the cells), an article and a comment of the
  * owner, and a token of the owner that was revoked.
  */
-async function world(): Promise<World & { readonly revokedToken: string; readonly other: User; readonly admin: User }> {
+async function world(): Promise<World & { readonly revokedToken: string; readonly other: User; readonly admin: User; readonly oidcToken: string }> {
   const other = await app.register('other');
   const admin = await app.register('admin');
   await app.grantAdmin(admin);
@@ -85,7 +101,9 @@ async function world(): Promise<World & { readonly revokedToken: string; readonl
   owner.token = login.json().user.token;
   const slug = await app.article(owner);
   const commentId = await app.comment(owner, slug);
-  return { owner, slug, commentId, revokedToken, other, admin };
+  identities += 1;
+  const oidcToken = await issuer.sign({ sub: `matrix-${identities}`, preferred_username: `oidc${identities}` });
+  return { owner, slug, commentId, revokedToken, other, admin, oidcToken };
 }
 
 describe('authorization matrix', () => {
@@ -93,9 +111,17 @@ describe('authorization matrix', () => {
     for (const caller of CALLERS)
       it(`${endpoint.name} as ${caller} → ${endpoint.expected[caller]}`, async () => {
         const w = await world();
-        const token = { owner: w.owner.token, other: w.other.token, admin: w.admin.token, anonymous: undefined, revoked: w.revokedToken }[caller];
+        const token = {
+          owner: w.owner.token,
+          other: w.other.token,
+          admin: w.admin.token,
+          anonymous: undefined,
+          revoked: w.revokedToken,
+          oidc: w.oidcToken,
+        }[caller];
         const { method, url, body } = endpoint.request(w);
-        const res = await app.request(method, url, { ...(token !== undefined && { token }), ...(body !== undefined && { body }) });
+        const scheme = caller === 'oidc' ? { scheme: 'Bearer' } : {};
+        const res = await app.request(method, url, { ...(token !== undefined && { token }), ...scheme, ...(body !== undefined && { body }) });
         expect(res.statusCode, res.body).toBe(endpoint.expected[caller]);
         if (res.statusCode >= 400) expect(Object.keys(res.json())).toEqual(['errors']);
         if (caller === 'revoked') expect(res.json()).toEqual({ errors: { token: ['has been revoked'] } });

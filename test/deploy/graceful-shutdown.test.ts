@@ -17,7 +17,7 @@ import { startReplica, type Replica } from './support/replica.js';
  * active health checks) keeps opening connections to the stopping replica until one is
  * refused, and a create that the kernel accepted in the instant the listening socket
  * closed is reset unanswered; nginx replays reads but never a write that reached a
- * replica (ADR 011), so such a create gets a 503 with Retry-After, and none is applied
+ * replica (ADR 009), so such a create gets a 503 with Retry-After, and none is applied
  * twice. A load balancer that stops routing on readiness (Kubernetes Services and
  * Ingress) sends no new connection by then.
  */

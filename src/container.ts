@@ -107,7 +107,7 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
     const { database } = storage;
     if (database && telemetry.tracing) database.observe(telemetry.tracing.statements(database.kind));
     // The relay's queue exists once any relay registered (an API without a broker, or npm run relay).
-    telemetry.metrics?.watchOutbox(container.get<EventOutbox>(EventOutbox), ['projector', 'relay']);
+    telemetry.metrics?.watchOutbox(container.get(EventOutbox), ['projector', 'relay']);
     telemetry.metrics?.watchPool(() => database?.poolUsage() ?? null);
     bindings.Telemetry = `metrics ${telemetry.metrics ? 'on' : 'off'}, tracing ${tracing ? 'on (OTLP)' : 'off'}`;
     readiness.push({ name: 'read-store', check: () => container.get(ReadSideStartup).health() });

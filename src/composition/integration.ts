@@ -91,7 +91,7 @@ const INBOX_PRUNE_EVERY_MS = 60 * 60 * 1000;
 export async function startNotifier(composition: Composition, config: AppConfig, bus: MessageBus): Promise<Subscription> {
   const { container, logger } = composition;
   const notifier = container.get(Notifier);
-  const writer = container.get<NotificationWriter>(NotificationWriter);
+  const writer = container.get(NotificationWriter);
   const monitor = new LoggingNotifierMonitor(logger);
   const { metrics } = composition.telemetry;
   const subscription = await bus.consumer.consume(

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { readThroughCache } from '../application/caching/read-through.js';
 import { Projector } from '../application/read-side/projector.js';
 import { AwaitOwnEvents, ProjectOwnEvents, readYourWritesWrapper } from '../application/shared/read-your-writes.js';
-import { observeUseCases, UseCaseMonitor } from '../application/shared/use-case-monitor.js';
+import { observeUseCases } from '../application/shared/use-case-monitor.js';
 import { assembleUseCases, type UseCases } from '../application/use-cases.js';
 import { buildHttpApp } from '../adapters/http/app.js';
 import type { HttpTelemetry } from '../adapters/http/http-deps.js';
@@ -44,7 +44,7 @@ function useCasesOf(composition: Composition, config: AppConfig, inline: boolean
     [
       ...cached,
       readYourWritesWrapper(container.get(AsyncCommitScope), sync),
-      observeUseCases(container.get<UseCaseMonitor>(UseCaseMonitor)),
+      observeUseCases(monitor),
       ...(tracing ? [tracing.useCases] : []),
     ],
   );

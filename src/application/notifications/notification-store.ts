@@ -1,3 +1,4 @@
+import type { ServiceIdentifier } from 'inversify';
 import type { Page } from '../shared/ports.js';
 
 /** The kinds of notification, as the API names them. */
@@ -35,7 +36,8 @@ export interface NotificationWriter {
    */
   pruneInbox(consumer: string, handledBefore: Date): Promise<number>;
 }
-export const NotificationWriter = Symbol.for('NotificationWriter');
+/** Typed, so that `container.get(NotificationWriter)` is a NotificationWriter. */
+export const NotificationWriter: ServiceIdentifier<NotificationWriter> = Symbol.for('NotificationWriter');
 
 export interface NotificationView {
   /** Opaque, increasing with creation: `upTo` marks this one and every older one read. */

@@ -1,3 +1,4 @@
+import type { ServiceIdentifier } from 'inversify';
 import type { ConduitEvent } from '../../domain/index.js';
 
 /** An event as stored in the outbox, with its position (unique, increasing with time, not with commit order). */
@@ -88,7 +89,8 @@ export interface EventOutbox {
   /** Registers a subscriber: every event committed from now on is queued for it too. Idempotent. */
   subscribe(subscriber: OutboxSubscriber): Promise<void>;
 }
-export const EventOutbox = Symbol.for('EventOutbox');
+/** Typed, so that `container.get(EventOutbox)` is an EventOutbox. */
+export const EventOutbox: ServiceIdentifier<EventOutbox> = Symbol.for('EventOutbox');
 
 /**
  * Signals between processes sharing an outbox (PostgreSQL LISTEN/NOTIFY; in-process for

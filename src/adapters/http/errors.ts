@@ -33,7 +33,7 @@ const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
  */
 const VALIDATION_CONFLICTS: ReadonlySet<string> = new Set(['USER.USERNAME_TAKEN', 'USER.EMAIL_TAKEN']);
 
-export function statusOf(error: DomainError): number {
+function statusOf(error: DomainError): number {
   if (error.kind === 'conflict' && VALIDATION_CONFLICTS.has(error.code)) return 422;
   return STATUS_BY_KIND[error.kind];
 }
@@ -42,7 +42,7 @@ export function statusOf(error: DomainError): number {
 export const RETRY_AFTER_S = 5;
 
 /** 503 in the RealWorld format: a dependency is down, or the process is draining; retry later. */
-export function sendUnavailable(reply: FastifyReply): FastifyReply {
+function sendUnavailable(reply: FastifyReply): FastifyReply {
   reply.header('retry-after', String(RETRY_AFTER_S));
   return sendError(reply, 503, 'server', 'temporarily unavailable, retry later');
 }
@@ -56,7 +56,7 @@ export function sendDomainError(reply: FastifyReply, error: DomainError): Fastif
 }
 
 /** Raised by the body parsers for a compressed body: Fastify never decompresses one. */
-export const UNSUPPORTED_ENCODING = 'CONDUIT_UNSUPPORTED_CONTENT_ENCODING';
+const UNSUPPORTED_ENCODING = 'CONDUIT_UNSUPPORTED_CONTENT_ENCODING';
 
 export function unsupportedEncodingError(): Error {
   return Object.assign(new Error('unsupported Content-Encoding'), { code: UNSUPPORTED_ENCODING, statusCode: 415 });
@@ -67,14 +67,14 @@ export function unsupportedEncodingError(): Error {
  * parser refuses it (prototype poisoning) with the same error as broken JSON, which would
  * tell the client its JSON is invalid when it is not.
  */
-export const PROTOTYPE_KEY = 'CONDUIT_PROTOTYPE_KEY';
+const PROTOTYPE_KEY = 'CONDUIT_PROTOTYPE_KEY';
 
 export function prototypeKeyError(): Error {
   return Object.assign(new Error('prototype key in JSON body'), { code: PROTOTYPE_KEY, statusCode: 400 });
 }
 
 /** Raised by the JSON parser for a body whose bytes are not UTF-8 (JSON text is UTF-8; nothing is silently replaced). */
-export const INVALID_UTF8 = 'CONDUIT_INVALID_UTF8';
+const INVALID_UTF8 = 'CONDUIT_INVALID_UTF8';
 
 export function invalidUtf8Error(): Error {
   return Object.assign(new Error('body is not valid UTF-8'), { code: INVALID_UTF8, statusCode: 400 });

@@ -3,7 +3,7 @@ import type { DependencyState, ReadinessCheck } from './http-deps.js';
 import { NOT_SHED } from './overload.js';
 
 /** A dependency slower than this counts as down: a probe must answer before the prober gives up. */
-export const READINESS_TIMEOUT_MS = 2_000;
+const READINESS_TIMEOUT_MS = 2_000;
 
 /** States that keep the process ready: a dependency the process works around is reported, not fatal. */
 const SERVING: ReadonlySet<DependencyState> = new Set(['ok', 'degraded']);

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 
 /** When the deployment sets no `s-maxage`: a CDN may keep an anonymous answer one second. */
-export const DEFAULT_SHARED_MAX_AGE_S = 1;
+const DEFAULT_SHARED_MAX_AGE_S = 1;
 
 /**
  * HTTP caching of successful GET answers of the API:

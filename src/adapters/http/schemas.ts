@@ -10,9 +10,9 @@
 
 /** Most articles one page may hold; larger `limit`s are clamped to it, not refused. */
 export const PAGE_MAX = 100;
-export const PAGE_DEFAULT = 20;
+const PAGE_DEFAULT = 20;
 /** Deeper offsets make the database walk and drop that many rows for every request. */
-export const OFFSET_MAX = 100_000;
+const OFFSET_MAX = 100_000;
 
 /**
  * Every string a client sends, in any part: anything but NUL and unpaired UTF-16

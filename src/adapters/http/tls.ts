@@ -26,7 +26,7 @@ export class TlsConfigurationError extends Error {
   override readonly name = 'TlsConfigurationError';
 }
 
-export const ONE_YEAR_SECONDS = 31_536_000;
+const ONE_YEAR_SECONDS = 31_536_000;
 
 /** `max-age` plus `includeSubDomains`: an API host has no business serving plain http on any subdomain. */
 export function hstsHeaderValue(maxAgeSeconds = ONE_YEAR_SECONDS): string {

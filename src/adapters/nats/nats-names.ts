@@ -12,7 +12,7 @@ export interface NatsNames {
   deadLetterSubjectOf(consumer: string): string;
 }
 
-export const BUS_PREFIX = /^[A-Za-z0-9_-]{0,32}$/;
+const BUS_PREFIX = /^[A-Za-z0-9_-]{0,32}$/;
 
 export function natsNames(prefix = ''): NatsNames {
   if (!BUS_PREFIX.test(prefix)) throw new RangeError(`bus prefix "${prefix}" must be at most 32 of A-Z a-z 0-9 _ -`);

@@ -8,7 +8,7 @@ import type { HttpTelemetry } from '../http/http-deps.js';
 import type { PoolUsage } from '../sql/sql-database.js';
 
 /** The `route` label of requests no route matched (a fixed value: raw URLs would grow the series without bound). */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 
 /** A scrape counts at most this many pending (or parked) events per subscriber, so it stays cheap whatever the backlog. */
 export const BACKLOG_COUNT_LIMIT = 100_000;

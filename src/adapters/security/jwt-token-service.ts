@@ -3,7 +3,7 @@ import { createSigner, createVerifier, TOKEN_ERROR_CODES } from 'fast-jwt';
 import type { TokenClaims, TokenProblem, TokenService } from './token-service.js';
 
 /** Below this an HS256 secret can be brute-forced offline from any one token. */
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 
 /** The ids this system gives users: canonical lowercase UUIDs (version 1-8, RFC 9562 variant). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -16,7 +16,7 @@ export interface ConsumerSettings {
   readonly backoff: RetryBackoff;
 }
 
-export const DEFAULT_BACKOFF: RetryBackoff = { initialMs: 1000, maxMs: 30_000 };
+const DEFAULT_BACKOFF: RetryBackoff = { initialMs: 1000, maxMs: 30_000 };
 export const CONSUMER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 const positiveInteger = (value: number, what: string, min = 1): number => {

@@ -188,7 +188,7 @@ function comment(event: CommentEvent): IntegrationEvent {
  * are derived, never generated, so republishing the same outbox row yields the same id.
  * The type is part of it so that a future v2 published beside v1 gets ids of its own.
  */
-export function integrationEventId(type: IntegrationEventType, subject: string, version: number): string {
+function integrationEventId(type: IntegrationEventType, subject: string, version: number): string {
   return `${type}:${subject}:${version}`;
 }
 

@@ -20,7 +20,7 @@ export interface Authenticate {
  * lifetime bounds memory, and how long a user removed from the database behind the
  * application's back keeps being accepted.
  */
-export const CREDENTIAL_CACHE_TTL_MS = 60_000;
+const CREDENTIAL_CACHE_TTL_MS = 60_000;
 
 interface CachedState {
   readonly stamp: string;

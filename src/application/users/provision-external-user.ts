@@ -37,11 +37,11 @@ export type ProvisionExternalUserError = UserConflictError | SaveConflict;
  * external identity cannot sign in with a password (its e-mail could be an existing
  * user's only when the provider verified it).
  */
-export const EXTERNAL_ACCOUNT_PASSWORD_HASH = '!external-identity';
+const EXTERNAL_ACCOUNT_PASSWORD_HASH = '!external-identity';
 /** Synthetic e-mail domain of identities without a usable e-mail: `.invalid` never routes (RFC 2606). */
-export const SYNTHETIC_EMAIL_DOMAIN = 'external.invalid';
+const SYNTHETIC_EMAIL_DOMAIN = 'external.invalid';
 /** How long a link (and the role applied with it) is remembered before the stores are asked again. */
-export const EXTERNAL_LINK_CACHE_TTL_MS = 300_000;
+const EXTERNAL_LINK_CACHE_TTL_MS = 300_000;
 const USERNAME_ATTEMPTS = 6;
 
 interface CachedLink {
@@ -58,7 +58,7 @@ const roleOf = (roles: readonly string[] | undefined): Role | null =>
   roles === undefined ? null : roles.includes('admin') ? 'admin' : 'user';
 
 /** A valid username from what the provider calls the user: disallowed characters become `-`. */
-export function usernameBase(command: Pick<ProvisionExternalUser, 'preferredUsername' | 'subject'>): string {
+function usernameBase(command: Pick<ProvisionExternalUser, 'preferredUsername' | 'subject'>): string {
   const raw = (command.preferredUsername ?? command.subject).normalize('NFC');
   const cleaned = [...raw.replace(/[^\p{L}\p{M}\p{N}_.-]+/gu, '-').replace(/^-+|-+$/g, '')].slice(0, USERNAME_MAX - 7).join('');
   return cleaned === '' || /^\.+$/.test(cleaned) ? 'user' : cleaned;

@@ -3,12 +3,12 @@ import { validationError, type ValidationError } from '../shared/domain-error.js
 import { charLength, hasUnstorableCharacters, stripControl } from '../shared/text.js';
 
 export const USERNAME_MAX = 40;
-export const EMAIL_MAX = 254;
-export const PASSWORD_MIN = 8;
+const EMAIL_MAX = 254;
+const PASSWORD_MIN = 8;
 /** argon2 hashes any length, but an unbounded password is a free CPU-burning request. */
-export const PASSWORD_MAX = 256;
-export const BIO_MAX = 2000;
-export const IMAGE_URL_MAX = 2048;
+const PASSWORD_MAX = 256;
+const BIO_MAX = 2000;
+const IMAGE_URL_MAX = 2048;
 
 export type UserValidationError = ValidationError<
   | 'USER.USERNAME_INVALID'

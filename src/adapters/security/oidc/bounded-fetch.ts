@@ -1,5 +1,5 @@
 /** Discovery documents and key sets are a few kilobytes; a provider sending more is broken or hostile. */
-export const MAX_METADATA_BYTES = 256 * 1024;
+const MAX_METADATA_BYTES = 256 * 1024;
 
 /** The issuer's metadata or keys could not be fetched (network, timeout, status, size, JSON). */
 export class IssuerUnreachableError extends Error {

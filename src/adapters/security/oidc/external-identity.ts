@@ -13,11 +13,11 @@ export interface ExternalIdentity {
 }
 
 /** OpenID Connect Core caps `sub` at 255 ASCII characters. */
-export const SUBJECT_MAX = 255;
+const SUBJECT_MAX = 255;
 const EMAIL_MAX = 320;
 const USERNAME_MAX = 255;
 const ROLE_MAX = 256;
-export const ROLES_MAX = 256;
+const ROLES_MAX = 256;
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 

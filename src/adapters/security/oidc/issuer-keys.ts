@@ -13,7 +13,7 @@ export interface OidcLogger {
 const silent: OidcLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** OpenID Connect Discovery 1.0 §4: the issuer with any trailing slash removed, then the well-known path. */
-export const discoveryUrl = (issuer: string): string => `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+const discoveryUrl = (issuer: string): string => `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
 
 /**
  * The provider's signing keys, found through discovery and kept by jose's remote key set:

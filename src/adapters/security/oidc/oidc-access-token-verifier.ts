@@ -17,7 +17,7 @@ export const AccessTokenVerifier = Symbol.for('AccessTokenVerifier');
  * Provider access tokens run to a few kilobytes (role lists); above this nothing is
  * decoded. The HTTP adapter's own header limit must be at least this.
  */
-export const MAX_ACCESS_TOKEN_LENGTH = 8192;
+const MAX_ACCESS_TOKEN_LENGTH = 8192;
 
 /** JWS compact serialisation with three non-empty base64url parts (JWE and unsigned tokens are not). */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

@@ -40,13 +40,13 @@ export interface ResolvedOidcSettings {
  * accepted: with them the "public" JWKS would be the signing secret, and a key meant for
  * RSA could be replayed as an HMAC secret. `none` is not an algorithm.
  */
-export const ASYMMETRIC_ALGORITHMS: readonly string[] = [
+const ASYMMETRIC_ALGORITHMS: readonly string[] = [
   'RS256', 'RS384', 'RS512',
   'PS256', 'PS384', 'PS512',
   'ES256', 'ES384', 'ES512',
   'EdDSA', 'Ed25519',
 ];
-export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
 /** A setting that makes the verifier unsafe or unusable: thrown at construction, so the server does not start. */
 export class OidcConfigurationError extends Error {

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
  * network, so local development and tests may use it. `localhost` is trusted to resolve
  * to loopback (RFC 6761 reserves it for that).
  */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const host = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
   if (host.toLowerCase() === 'localhost') return true;
   switch (isIP(host)) {

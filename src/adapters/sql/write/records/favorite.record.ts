@@ -1,5 +1,4 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
-import { Favorite } from '../../../../domain/index.js';
 import { ArticleRecord } from './article.record.js';
 import { pairKey, switchColumns } from './columns.js';
 import { UserRecord } from './user.record.js';
@@ -16,5 +15,3 @@ export const FavoriteRecord = defineEntity({
   primaryKeys: ['userId', 'articleId'],
 });
 export type FavoriteRecord = InferEntity<typeof FavoriteRecord>;
-
-export const fromFavoriteRecord = (record: FavoriteRecord): Favorite => Favorite.rehydrate(record);

@@ -145,8 +145,9 @@ export async function startInProcessIntegration(
 ): Promise<{ readonly relay: RunningRelay; close(): Promise<void> }> {
   const bus = new InMemoryMessageBus();
   const subscription = await startNotifier(composition, config, bus);
-  // The embedded database tells no other process of commits: the relay looks twice a second.
-  const relay = await startRelay(composition, config, bus, 500);
+  // On PostgreSQL the outbox's notifications wake the relay, and looking once a second only
+  // catches what they missed; the embedded database has none, so the relay looks twice a second.
+  const relay = await startRelay(composition, config, bus, config.databaseUrl === undefined ? 500 : 1_000);
   return {
     relay,
     close: async () => {

@@ -30,8 +30,9 @@ export interface StackPlan {
   readonly redis: { readonly url: string; readonly external: boolean; readonly port: number };
   /** The broker: a nats-server of the stack's own on `port`, or one given (NATS_URL, AMQP_URL). */
   readonly broker: { readonly url: string; readonly external: boolean; readonly port: number };
-  readonly relays: number;
-  readonly notifiers: number;
+  /** Each relay's and each notifier's METRICS_PORT, in order (their lengths are the numbers of relays and notifiers). */
+  readonly relayMetricsPorts: readonly number[];
+  readonly notifierMetricsPorts: readonly number[];
   readonly natsBinary: string | undefined;
   readonly jwtSecret: string;
   readonly logLevel: string;
@@ -76,8 +77,8 @@ export function stackParts(plan: StackPlan): Part[] {
     // so two processes never migrate a fresh database at the same moment.
     ...plan.replicaPorts.map((port, i) => apiReplica(plan, i + 1, port, i === 0 ? 1 : 2)),
     ...plan.workerMetricsPorts.map((port, i) => projectorWorker(plan, i + 1, port)),
-    ...Array.from({ length: plan.relays }, (_, i) => integrationService(plan, 'relay', i + 1)),
-    ...Array.from({ length: plan.notifiers }, (_, i) => integrationService(plan, 'notifier', i + 1)),
+    ...plan.relayMetricsPorts.map((port, i) => integrationService(plan, 'relay', i + 1, port)),
+    ...plan.notifierMetricsPorts.map((port, i) => integrationService(plan, 'notifier', i + 1, port)),
     loadBalancer(plan),
     ...(plan.prometheus ? [prometheusServer(plan, plan.prometheus)] : []),
   ];
@@ -254,15 +255,27 @@ function projectorWorker(plan: StackPlan, index: number, metricsPort: number): P
   };
 }
 
-/** A relay (publishes the outbox to the broker) or a notifier (consumes it); ready once it logged that it started. */
-function integrationService(plan: StackPlan, service: 'relay' | 'notifier', index: number): Part {
+/**
+ * A relay (publishes the outbox to the broker) or a notifier (consumes it), serving
+ * /metrics on its METRICS_PORT; ready once it logged that it started and (metrics on) answers there.
+ */
+function integrationService(plan: StackPlan, service: 'relay' | 'notifier', index: number, metricsPort: number): Part {
   const name = `${service}${index}`;
+  const url = `http://${LOOPBACK}:${metricsPort}`;
   return {
     name,
     role: 'worker',
     stage: 2,
-    process: { name, command: process.execPath, args: [`dist/src/${service}.js`], env: appEnvironment(plan, name), cwd: plan.root },
-    ready: async (running) => running?.hasLogged(new RegExp(`"msg":"${service} started"`)) ?? false,
+    process: {
+      name,
+      command: process.execPath,
+      args: [`dist/src/${service}.js`],
+      env: appEnvironment(plan, name, { METRICS_PORT: String(metricsPort) }),
+      cwd: plan.root,
+    },
+    ready: async (running) =>
+      (running?.hasLogged(new RegExp(`"msg":"${service} started"`)) ?? false) && (!metricsOn() || (await answers200(`${url}/metrics`))),
+    url,
   };
 }
 
@@ -307,13 +320,15 @@ function loadBalancer(plan: StackPlan): Part {
 /** METRICS=off (passed to the app processes unchanged) turns every /metrics off. */
 const metricsOn = (): boolean => process.env.METRICS !== 'off';
 
-/** The stack's own Prometheus (--prometheus), scraping the replicas and the workers; started last. */
+/** The stack's own Prometheus (--prometheus), scraping the replicas, the workers, the relays and the notifiers; started last. */
 function prometheusServer(plan: StackPlan, prometheus: { readonly binary: string; readonly port: number }): Part {
   const url = `http://${LOOPBACK}:${prometheus.port}`;
   const deployment: PrometheusDeployment = {
     dir: join(plan.tempDir, 'prometheus'),
     api: plan.replicaPorts.map((port) => `${LOOPBACK}:${port}`),
     workers: plan.workerMetricsPorts.map((port) => `${LOOPBACK}:${port}`),
+    relays: plan.relayMetricsPorts.map((port) => `${LOOPBACK}:${port}`),
+    notifiers: plan.notifierMetricsPorts.map((port) => `${LOOPBACK}:${port}`),
     rules: join(plan.root, 'deploy', 'prometheus', 'alerts.yml'),
     listen: `${LOOPBACK}:${prometheus.port}`,
   };

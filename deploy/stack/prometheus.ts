@@ -26,6 +26,9 @@ export interface PrometheusDeployment {
   readonly api: readonly string[];
   /** `host:port` of each projector worker's METRICS_PORT. */
   readonly workers: readonly string[];
+  /** `host:port` of each relay's and each notifier's METRICS_PORT. */
+  readonly relays: readonly string[];
+  readonly notifiers: readonly string[];
   /** The repository's alerting and recording rules (deploy/prometheus/alerts.yml), by absolute path. */
   readonly rules: string;
   /** `host:port` for `--web.listen-address`. */
@@ -34,9 +37,9 @@ export interface PrometheusDeployment {
 
 /**
  * The configuration for one stack run: static targets (the ports are known before any
- * part starts), the job names the rules select on (conduit-api, conduit-worker), a short
- * scrape interval so a fresh stack shows data within seconds. The relays and notifiers
- * serve metrics only on a METRICS_PORT, which the stack does not give them yet: no job here.
+ * part starts), the job names the rules and deploy/prometheus/prometheus.yml use
+ * (conduit-api, conduit-worker, conduit-relay, conduit-notifier), a short scrape interval
+ * so a fresh stack shows data within seconds. A kind of part the stack runs none of has no job.
  */
 export function prometheusConfig(deployment: PrometheusDeployment): string {
   const job = (name: string, targets: readonly string[]) =>
@@ -57,7 +60,9 @@ export function prometheusConfig(deployment: PrometheusDeployment): string {
     `  - ${JSON.stringify(deployment.rules)}`,
     'scrape_configs:',
     job('conduit-api', deployment.api),
-    job('conduit-worker', deployment.workers),
+    ...(deployment.workers.length > 0 ? [job('conduit-worker', deployment.workers)] : []),
+    ...(deployment.relays.length > 0 ? [job('conduit-relay', deployment.relays)] : []),
+    ...(deployment.notifiers.length > 0 ? [job('conduit-notifier', deployment.notifiers)] : []),
     job('prometheus', [deployment.listen]),
     '',
   ].join('\n');

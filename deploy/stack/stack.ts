@@ -196,14 +196,17 @@ async function plan(options: StackOptions): Promise<StackPlan> {
   const given = options.tlsPort === undefined ? [options.port] : [options.port, options.tlsPort];
   const [redisPort = 0, natsPort = 0, ...replicaPorts] = await distinctFreePorts(options.replicas + 2, given);
   const tlsPort = options.tlsPort ?? (await distinctFreePorts(1, [options.port, redisPort, natsPort, ...replicaPorts]))[0] ?? 0;
-  // The workers' METRICS_PORT, then Prometheus's own: after the others, distinct from all of them.
-  const [prometheusPort = 0, ...workerMetricsPorts] = await distinctFreePorts(options.workers + 1, [
+  // Prometheus's port, then the METRICS_PORT of each worker, relay and notifier: after the others, distinct from all of them.
+  const [prometheusPort = 0, ...metricsPorts] = await distinctFreePorts(options.workers + options.relays + options.notifiers + 1, [
     ...given,
     redisPort,
     natsPort,
     tlsPort,
     ...replicaPorts,
   ]);
+  const workerMetricsPorts = metricsPorts.slice(0, options.workers);
+  const relayMetricsPorts = metricsPorts.slice(options.workers, options.workers + options.relays);
+  const notifierMetricsPorts = metricsPorts.slice(options.workers + options.relays);
   const tempDir = mkdtempSync(join(tmpdir(), 'conduit-stack-'));
   const tlsDir = join(tempDir, 'tls');
   mkdirSync(join(tempDir, 'logs'));
@@ -233,8 +236,8 @@ async function plan(options: StackOptions): Promise<StackPlan> {
       external: options.brokerUrl !== undefined,
       port: natsPort,
     },
-    relays: options.relays,
-    notifiers: options.notifiers,
+    relayMetricsPorts,
+    notifierMetricsPorts,
     natsBinary,
     jwtSecret: options.jwtSecret ?? randomBytes(32).toString('hex'),
     logLevel: options.logLevel,

@@ -6,8 +6,8 @@ import { startStack, type StartedStack } from './support/run-stack.js';
 
 /**
  * `npm run stack -- --prometheus`: the stack's own Prometheus scrapes every replica
- * (conduit-api) and every worker's METRICS_PORT (conduit-worker), with the repository's
- * rules loaded. Skipped only when prometheus is not installed (Debian package prometheus).
+ * (conduit-api) and the METRICS_PORT of every worker, relay and notifier (conduit-worker,
+ * conduit-relay, conduit-notifier), with the repository's rules loaded. Skipped only when prometheus is not installed (Debian package prometheus).
  */
 const prometheus = findExecutable('prometheus');
 
@@ -32,7 +32,7 @@ describe.skipIf(prometheus === undefined)('npm run stack -- --prometheus', () =>
     }
   });
 
-  it('scrapes every replica and worker, one up sample per replica, with the alert rules loaded', { timeout: 300_000 }, async () => {
+  it('scrapes every replica, worker, relay and notifier, one up sample per replica, with the alert rules loaded', { timeout: 300_000 }, async () => {
     const database = `conduit_stack_t${runId()}`;
     const stack = startStack(['--port', String(await freePort()), '--prometheus', '--workers', '2', '--database', database, '--drop-database']);
     started.push(stack);
@@ -44,24 +44,39 @@ describe.skipIf(prometheus === undefined)('npm run stack -- --prometheus', () =>
     expect((await fetch(`${url}/-/ready`)).status).toBe(200);
 
     const replicaTargets = endpoints.replicas.map((r) => new URL(r.url).host).sort();
-    const workerTargets = endpoints.parts
-      .filter((p) => p.name.startsWith('worker'))
-      .map((p) => new URL(p.url ?? '').host)
-      .sort();
-    expect(workerTargets).toHaveLength(2);
+    const targetsOf = (kind: string) =>
+      endpoints.parts
+        .filter((p) => p.name.startsWith(kind))
+        .map((p) => new URL(p.url ?? '').host)
+        .sort();
+    const workerTargets = targetsOf('worker');
+    const relayTargets = targetsOf('relay');
+    const notifierTargets = targetsOf('notifier');
+    expect([workerTargets.length, relayTargets.length, notifierTargets.length]).toEqual([2, 1, 1]);
     const conduitTargets = async () =>
       (await json<{ activeTargets: Target[] }>(`${url}/api/v1/targets?state=active`)).activeTargets.filter((t) =>
-        ['conduit-api', 'conduit-worker'].includes(t.labels.job ?? ''),
+        ['conduit-api', 'conduit-worker', 'conduit-relay', 'conduit-notifier'].includes(t.labels.job ?? ''),
       );
+    const expected = replicaTargets.length + workerTargets.length + relayTargets.length + notifierTargets.length;
     const outcome = await waitFor(async () => {
       const targets = await conduitTargets();
-      return targets.length === replicaTargets.length + workerTargets.length && targets.every((t) => t.health === 'up');
+      return targets.length === expected && targets.every((t) => t.health === 'up');
     }, { timeoutMs: 60_000, intervalMs: 500 });
     expect(outcome, JSON.stringify(await conduitTargets())).toBe('ready');
     const byJob = (job: string) =>
       conduitTargets().then((targets) => targets.filter((t) => t.labels.job === job).map((t) => t.labels.instance).sort());
     expect(await byJob('conduit-api')).toEqual(replicaTargets);
     expect(await byJob('conduit-worker')).toEqual(workerTargets);
+    expect(await byJob('conduit-relay')).toEqual(relayTargets);
+    expect(await byJob('conduit-notifier')).toEqual(notifierTargets);
+    // The relay's own lag gauge reaches Prometheus (ConduitRelayLagging selects on it).
+    const lag = await waitFor(async () => {
+      const result = await json<{ result: unknown[] }>(
+        `${url}/api/v1/query?query=${encodeURIComponent('conduit_relay_lag_seconds{job="conduit-relay"}')}`,
+      );
+      return result.result.length > 0;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    expect(lag).toBe('ready');
 
     const up = await json<{ resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] }>(
       `${url}/api/v1/query?query=${encodeURIComponent('up{job="conduit-api"}')}`,

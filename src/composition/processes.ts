@@ -18,6 +18,8 @@ import { brokerUrlOf, startInProcessIntegration } from './integration.js';
 import { relayInWorker } from './integration-processes.js';
 import { exposeMetrics } from './metrics-exposure.js';
 import { checkOidcSettings, oidcAuthenticationOf } from './oidc.js';
+import { IdempotencyStore } from '../application/shared/idempotency.js';
+import { AnswerSeal } from '../adapters/security/answer-seal.js';
 
 /** How often an in-process projector looks for events no writer projected (retries, crash recovery). */
 const BACKGROUND_CATCH_UP_MS = 1_000;
@@ -80,7 +82,8 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
   const separatePort = config.metricsPort !== undefined;
   const telemetry: HttpTelemetry | undefined =
     metrics || tracing ? { ...metrics?.http(!separatePort), ...(tracing && { trace: tracing.http }) } : undefined;
-  const tokens = new JwtTokenService(resolveJwtSecret(config, logger), config.jwtTtlSeconds, {
+  const jwtSecret = resolveJwtSecret(config, logger);
+  const tokens = new JwtTokenService(jwtSecret, config.jwtTtlSeconds, {
     ...(config.jwtSecretPrevious !== undefined && { previousSecret: config.jwtSecretPrevious }),
   });
   const http = buildHttpApp(
@@ -91,6 +94,12 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
       logger,
       readiness: composition.readiness,
       rateLimitStore: composition.shared.rateLimitStore,
+      idempotency: {
+        store: container.get(IdempotencyStore),
+        sealer: new AnswerSeal(jwtSecret),
+        ttlSeconds: config.idempotencyTtlS,
+        waitMs: config.idempotencyWaitMs,
+      },
       options: {
         bodyLimit: config.bodyLimit,
         corsOrigins: config.corsOrigins,

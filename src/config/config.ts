@@ -121,6 +121,10 @@ const settings = {
   NOTIFIER_INBOX_RETENTION_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
   /** Followers notified per statement when an article is published (one transaction per event). */
   NOTIFIER_FANOUT_BATCH: { type: 'integer', minimum: 1, maximum: 100_000, default: 5_000 },
+  /** How long a write's `Idempotency-Key` and its answer are kept: a second use within it gets the first answer (docs/api.md). */
+  IDEMPOTENCY_TTL_S: { type: 'integer', minimum: 60, maximum: 7 * 86_400, default: 86_400 },
+  /** How long a request waits for another one holding its `Idempotency-Key` before answering 409. */
+  IDEMPOTENCY_WAIT_MS: { type: 'integer', minimum: 0, maximum: 60_000, default: 10_000 },
   // Shutdown, overload and logs (docs/operations.md, "Shutdown" and "Overload").
   /** After SIGTERM: how long readiness answers 503 while requests are still served, so load balancers stop sending. */
   SHUTDOWN_DRAIN_MS: { type: 'integer', minimum: 0, maximum: 600_000, default: 5_000 },

@@ -111,15 +111,34 @@ describe.skipIf(nginx === undefined)('nginx in front of the replicas (deploy/ngi
 
   describe('replays on the other replica', () => {
     it.each(['POST', 'PUT', 'DELETE', 'PATCH'])(
-      'never replays a %s that reached a replica which then failed',
+      'replays a %s that reached a replica which then failed once, with the same Idempotency-Key',
       async (method) => {
         const { lb, replicas } = await balancer('drop', 'drop');
         const response = await send(lb, method);
         expect(response.status).toBe(503);
         expect(await response.json()).toEqual({ errors: { server: ['is temporarily unavailable'] } });
-        expect(received(replicas).map((r) => r.method)).toEqual([method]);
+        const sent = received(replicas);
+        expect(sent.map((r) => r.method)).toEqual([method, method]);
+        expect(new Set(replicas.map((r) => r.received.length))).toEqual(new Set([1]));
+        // nginx's own key (its request id) when the client sent none: one key for both tries.
+        expect(sent[0]?.idempotencyKey).toMatch(/^[0-9a-f]{32}$/);
+        expect(sent[1]?.idempotencyKey).toBe(sent[0]?.idempotencyKey);
       },
     );
+
+    it("passes the client's own Idempotency-Key on, to both tries", async () => {
+      const { lb, replicas } = await balancer('drop', 'drop');
+      await send(lb, 'POST', '/api/articles', { 'idempotency-key': 'client-key-1' });
+      expect(received(replicas).map((r) => r.idempotencyKey)).toEqual(['client-key-1', 'client-key-1']);
+    });
+
+    it('gives every request its own key', async () => {
+      const { lb, replicas } = await balancer('echo');
+      await send(lb, 'POST');
+      await send(lb, 'POST');
+      const [first, second] = received(replicas).map((r) => r.idempotencyKey);
+      expect(first).not.toBe(second);
+    });
 
     it('replays a GET once on the other replica', async () => {
       const { lb, replicas } = await balancer('drop', 'drop');

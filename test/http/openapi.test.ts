@@ -107,6 +107,20 @@ describe('the OpenAPI description', () => {
     }
   });
 
+  it('describes Idempotency-Key on every write but login, and on no read', () => {
+    type Operation = { parameters?: { in: string; name: string }[]; responses: Record<string, unknown> };
+    const keyed = (operation: Operation | undefined) =>
+      operation?.parameters?.some((parameter) => parameter.in === 'header' && parameter.name === 'idempotency-key') === true;
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops as Record<string, Operation>).map(([method, operation]) => ({ route: `${method} ${path}`, operation })),
+    );
+    const writes = operations.filter(({ route }) => /^(post|put|delete) \/api\//.test(route) && route !== 'post /api/users/login');
+    expect(writes.length).toBeGreaterThanOrEqual(10);
+    expect(writes.filter(({ operation }) => !keyed(operation)).map(({ route }) => route)).toEqual([]);
+    expect(writes.every(({ operation }) => operation.responses['409'] !== undefined)).toBe(true);
+    expect(operations.filter(({ route, operation }) => !writes.some((w) => w.route === route) && keyed(operation))).toEqual([]);
+  });
+
   it('serves an interactive reference at /api/docs, with a policy that lets it run', async () => {
     const page = await fake.app.inject({ method: 'GET', url: '/api/docs/' });
     expect(page.statusCode).toBe(200);

@@ -28,6 +28,7 @@ import {
 import { healthRoutes, type HealthState } from './health.js';
 import { httpCaching } from './http-caching.js';
 import type { HttpDeps, HttpOptions } from './http-deps.js';
+import { idempotentWrites } from './idempotency.js';
 import { telemetryRoutes } from './telemetry.js';
 import { articleRoutes } from './routes/articles.js';
 import { commentRoutes } from './routes/comments.js';
@@ -133,6 +134,7 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
       const api = instance.withTypeProvider<JsonSchemaToTsProvider>();
       if (limited) api.addHook('onRequest', instance.rateLimit());
       api.addHook('onRequest', authenticate(deps.tokens, deps.useCases, deps.oidc));
+      if (deps.idempotency) idempotentWrites(api, deps.idempotency, deps.logger);
       api.addHook('onSend', httpCaching(options.sharedMaxAgeS));
       api.decorateRequest('auth', null);
       userRoutes(api, deps);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { UseCases } from '../../application/use-cases.js';
 import type { TokenService } from '../security/token-service.js';
 import type { OidcAuthentication } from './auth.js';
+import type { IdempotencyOptions } from './idempotency.js';
 import type { OverloadLimits } from './overload.js';
 
 /** How a dependency is doing: 'ok' and 'degraded' (working around it, e.g. a cache bypassed) keep the process ready. */
@@ -56,6 +57,8 @@ export interface HttpDeps {
   readonly telemetry?: HttpTelemetry | undefined;
   /** Bearer access tokens of an OpenID provider (OIDC_ISSUER); absent → own tokens only. */
   readonly oidc?: OidcAuthentication | undefined;
+  /** Where `Idempotency-Key`s of writes are claimed and their answers kept; absent → the header is ignored. */
+  readonly idempotency?: IdempotencyOptions | undefined;
 }
 
 /** What the HTTP adapter reports to (metrics) and how it joins traces; each part absent when off. */

@@ -113,9 +113,29 @@ const errorBody = {
 
 const error = (description: string) => ({ description, ...errorBody });
 
+/** Writes that take an `Idempotency-Key` (src/adapters/http/idempotency.ts): every one but login, which writes nothing. */
+const keyed = (method: string, url: string, operation: Operation): boolean =>
+  !['GET', 'HEAD', 'OPTIONS'].includes(method) && operation.tag !== 'Operations' && url !== '/api/users/login';
+
+const idempotencyKeyHeader = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      pattern: '^[\\x21-\\x7e]{1,255}$',
+      description:
+        'Makes the write safe to send again: the first request with a key runs, a repetition (same user, same request) within 24 hours gets its answer with `Idempotent-Replayed: true`',
+    },
+  },
+} as const;
+
 /** The refusals every operation of its kind can answer, in the RealWorld error format. */
-function refusals(schema: FastifySchema | undefined, operation: Operation): Record<string, unknown> {
+function refusals(schema: FastifySchema | undefined, operation: Operation, idempotent: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  if (idempotent) {
+    out[400] = error('Malformed Idempotency-Key');
+    out[409] = error('The Idempotency-Key belongs to a request still running (Retry-After says when to retry)');
+  }
   if (operation.auth === 'required') out[401] = error('Missing or invalid token');
   if (schema?.body !== undefined || schema?.querystring !== undefined || schema?.params !== undefined)
     out[422] = error('Invalid input, each problem keyed by its field');
@@ -164,9 +184,21 @@ export function describeApi(app: FastifyInstance): void {
       const method = [route.method].flat()[0] ?? '';
       const operation = OPERATIONS[`${method} ${url}`];
       if (operation === undefined) return { schema, url };
-      const response = { ...(schema?.response as Record<string, unknown> | undefined), ...operation.responses, ...refusals(schema, operation) };
+      const idempotent = keyed(method, url, operation);
+      const response = {
+        ...(schema?.response as Record<string, unknown> | undefined),
+        ...operation.responses,
+        ...refusals(schema, operation, idempotent),
+      };
       return {
-        schema: { ...schema, summary: operation.summary, tags: [operation.tag], security: [...SECURITY[operation.auth]], response },
+        schema: {
+          ...schema,
+          ...(idempotent && { headers: idempotencyKeyHeader }),
+          summary: operation.summary,
+          tags: [operation.tag],
+          security: [...SECURITY[operation.auth]],
+          response,
+        },
         url,
       };
     },

@@ -22,6 +22,7 @@ import { InMemoryUserRepository } from './in-memory-user.repository.js';
 import { InMemoryWriteModelSnapshot } from './in-memory-write-model-snapshot.js';
 import { InMemoryWriteStore } from './in-memory-write-store.js';
 import { InMemoryExternalIdentities } from './in-memory-external-identities.js';
+import { InMemoryIdempotency } from './in-memory-idempotency.js';
 
 /**
  * Every storage port on in-memory adapters: one write database (tables, outbox, queues)
@@ -42,6 +43,7 @@ export const memoryModule = (): ContainerModule =>
       credentials: InMemoryCredentialStore,
       outbox: InMemoryEventOutbox,
       externalIdentities: InMemoryExternalIdentities,
+      idempotency: InMemoryIdempotency,
       snapshot: InMemoryWriteModelSnapshot,
       notifications: InMemoryNotifications,
     });

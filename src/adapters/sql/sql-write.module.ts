@@ -14,6 +14,7 @@ import { SqlUserRepository } from './write/sql-user.repository.js';
 import { SqlWriteContext } from './write/sql-write-context.js';
 import { SqlWriteModelSnapshot } from './write/sql-write-model-snapshot.js';
 import { SqlExternalIdentities } from './write/sql-external-identities.js';
+import { SqlIdempotency } from './write/sql-idempotency.js';
 
 /**
  * The write side on PostgreSQL or PGlite: repositories, the outbox and its signals (LISTEN/
@@ -35,6 +36,7 @@ export const sqlWriteModule = (db: SqlDatabase, signals: OutboxSignals): Contain
       credentials: SqlCredentialStore,
       outbox: SqlEventOutbox,
       externalIdentities: SqlExternalIdentities,
+      idempotency: SqlIdempotency,
       snapshot: SqlWriteModelSnapshot,
       notifications: SqlNotifications,
     });

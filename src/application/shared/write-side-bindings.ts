@@ -3,6 +3,7 @@ import { ArticleRepository } from '../articles/article.repository.js';
 import { CommentRepository } from '../comments/comment.repository.js';
 import { FavoriteRepository } from '../favorites/favorite.repository.js';
 import { FollowRepository } from '../profiles/follow.repository.js';
+import { IdempotencyStore } from './idempotency.js';
 import { NotificationInbox, NotificationWriter } from '../notifications/notification-store.js';
 import { ProfileLookup } from '../profiles/profile-lookup.js';
 import { EventOutbox } from '../read-side/event-outbox.js';
@@ -27,6 +28,8 @@ export interface WriteSideAdapters {
   readonly externalIdentities: Newable<ExternalIdentityStore>;
   /** Each user's notifications and the notifier's inbox: one class serves both ports. */
   readonly notifications: Newable<NotificationWriter & NotificationInbox>;
+  /** Claims of `Idempotency-Key`s and the answers kept for them. */
+  readonly idempotency: Newable<IdempotencyStore>;
 }
 
 /** Binds every port of the write side to its adapter: the one list of those ports. */
@@ -41,6 +44,7 @@ export function bindWriteSide(bind: Bind, adapters: WriteSideAdapters): void {
   bind(EventOutbox).to(adapters.outbox);
   bind(WriteModelSnapshot).to(adapters.snapshot);
   bind(ExternalIdentityStore).to(adapters.externalIdentities);
+  bind(IdempotencyStore).to(adapters.idempotency);
   bind(adapters.notifications).toSelf();
   bind(NotificationWriter).toService(adapters.notifications);
   bind(NotificationInbox).toService(adapters.notifications);

@@ -31,7 +31,13 @@ export type Behaviour = 'echo' | 'drop' | 'fail';
  * dying mid-request), `fail` answers a 500 of its own.
  */
 export class FakeReplica {
-  readonly received: { method: string; url: string; requestId: string | undefined; forwardedFor: string | undefined }[] = [];
+  readonly received: {
+    method: string;
+    url: string;
+    requestId: string | undefined;
+    forwardedFor: string | undefined;
+    idempotencyKey: string | undefined;
+  }[] = [];
   private constructor(
     private readonly server: Server,
     readonly port: number,
@@ -57,6 +63,7 @@ export class FakeReplica {
       url: request.url ?? '',
       requestId,
       forwardedFor: header(request, 'x-forwarded-for'),
+      idempotencyKey: header(request, 'idempotency-key'),
     });
     if (behaviour === 'drop') {
       request.socket.destroy();

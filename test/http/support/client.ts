@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import type { PasswordHasher } from '../../../src/application/users/password-hasher.js';
+import type { AppConfig } from '../../../src/config/config.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 
 /**
@@ -37,19 +38,23 @@ export class ApiClient {
 
   private constructor(readonly test: TestApp) {}
 
-  static async start(): Promise<ApiClient> {
-    return new ApiClient(await startTestApp({}, { passwordHasher: new FastTestHasher() }));
+  static async start(config: Partial<AppConfig> = {}): Promise<ApiClient> {
+    return new ApiClient(await startTestApp(config, { passwordHasher: new FastTestHasher() }));
   }
 
   close(): Promise<void> {
     return this.test.close();
   }
 
-  request(method: Method, url: string, options: { token?: string; body?: unknown } = {}): Promise<LightMyRequestResponse> {
+  request(
+    method: Method,
+    url: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
     return this.test.app.inject({
       method,
       url: `/api${url}`,
-      headers: options.token ? { authorization: `Token ${options.token}` } : {},
+      headers: { ...options.headers, ...(options.token && { authorization: `Token ${options.token}` }) },
       ...(options.body !== undefined && { payload: options.body as object }),
     });
   }

@@ -4,6 +4,7 @@ import { Migration0002OutboxQueues } from './Migration0002OutboxQueues.js';
 import { Migration0003TokenRevocation } from './Migration0003TokenRevocation.js';
 import { Migration0004Notifications } from './Migration0004Notifications.js';
 import { Migration0005ExternalIdentities } from './Migration0005ExternalIdentities.js';
+import { Migration0006IdempotencyKeys } from './Migration0006IdempotencyKeys.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the file system) so
@@ -15,4 +16,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration0003TokenRevocation', class: Migration0003TokenRevocation },
   { name: 'Migration0004Notifications', class: Migration0004Notifications },
   { name: 'Migration0005ExternalIdentities', class: Migration0005ExternalIdentities },
+  { name: 'Migration0006IdempotencyKeys', class: Migration0006IdempotencyKeys },
 ];

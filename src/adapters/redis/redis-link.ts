@@ -225,16 +225,9 @@ export function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
       setImmediate(() => reject(new RedisTimeoutError(ms)));
     };
     let timer = setTimeout(expire, ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+    work
+      .finally(() => clearTimeout(timer))
+      .then(resolve, (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
   });
 }
 

@@ -13,6 +13,7 @@ export interface TracingSeams {
   readonly http: (app: FastifyInstance) => void;
   readonly useCases: UseCaseWrapper;
   cache(cache: Cache): Cache;
+  /** SqlDatabase.observe: its statements and the ORM's own. */
   statements(system: 'postgresql' | 'pglite'): StatementObserver;
 }
 

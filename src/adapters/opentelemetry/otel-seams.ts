@@ -1,4 +1,12 @@
-import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  defaultTextMapGetter,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cache } from '../../application/caching/cache.js';
@@ -81,18 +89,34 @@ export function traceUseCases(tracing: OpenTelemetryTracing): UseCaseWrapper {
   };
 }
 
-/** A client span per SQL statement: the text has placeholders only (values travel as bind parameters). */
+/**
+ * A client span per SQL statement: the text has placeholders only (values travel as bind
+ * parameters). Those of `SqlDatabase` are spans around the work; those MikroORM ran by
+ * itself are reported once done, so their span is built from the times it measured.
+ */
 export function traceStatements(tracing: OpenTelemetryTracing, system: 'postgresql' | 'pglite'): StatementObserver {
+  const described = (sql: string) => {
+    const operation = sql === 'transaction' ? 'transaction' : (/^\s*(\w+)/.exec(sql)?.[1] ?? 'sql').toLowerCase();
+    const attributes = { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': sql.slice(0, 2000), 'conduit.database': system };
+    return { name: `sql ${operation}`, attributes };
+  };
   return {
     statement: (sql, work) => {
       if (trace.getSpan(tracing.active()) === undefined) return work();
-      const operation = sql === 'transaction' ? 'transaction' : (/^\s*(\w+)/.exec(sql)?.[1] ?? 'sql').toLowerCase();
-      return tracing.span(
-        `sql ${operation}`,
-        { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': sql.slice(0, 2000), 'conduit.database': system },
-        () => work(),
-        SpanKind.CLIENT,
+      const { name, attributes } = described(sql);
+      return tracing.span(name, attributes, () => work(), SpanKind.CLIENT);
+    },
+    ran: ({ sql, startedAt, endedAt, failed }) => {
+      const parent = tracing.active();
+      if (trace.getSpan(parent) === undefined) return;
+      const { name, attributes } = described(sql);
+      const span = tracing.tracer.startSpan(
+        name,
+        { kind: SpanKind.CLIENT, attributes: { ...attributes, 'conduit.orm': 'mikro-orm' }, startTime: startedAt },
+        parent,
       );
+      if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end(endedAt);
     },
   };
 }

@@ -42,6 +42,12 @@ const traceparentOf = (span: Span): string | undefined => {
   return `00-${traceId}-${spanId}-${(traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0')}`;
 };
 
+/** Records `error` on `span` and marks the span failed. */
+export function markFailed(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR });
+}
+
 /** OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, as the specification names them; parent-based always-on by default. */
 export function samplerFromEnv(env: NodeJS.ProcessEnv): Sampler {
   const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG ?? '1');
@@ -154,8 +160,7 @@ export class OpenTelemetryTracing implements Tracing {
     try {
       return await this.storage.run(trace.setSpan(this.active(), span), () => work(span));
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
+      markFailed(span, error);
       throw error;
     } finally {
       span.end();

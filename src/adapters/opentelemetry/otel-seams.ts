@@ -4,6 +4,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  type Attributes,
   type Context,
   type Span,
 } from '@opentelemetry/api';
@@ -12,8 +13,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cache } from '../../application/caching/cache.js';
 import type { DomainError } from '../../domain/index.js';
 import type { UseCaseWrapper } from '../../application/use-cases.js';
+import type { MongoCommandObserver } from '../mongodb/mongo-commands.js';
 import type { StatementObserver } from '../sql/sql-database.js';
-import type { OpenTelemetryTracing } from './otel-tracing.js';
+import { markFailed, type OpenTelemetryTracing } from './otel-tracing.js';
 
 const propagator = new W3CTraceContextPropagator();
 
@@ -118,6 +120,39 @@ export function traceStatements(tracing: OpenTelemetryTracing, system: 'postgres
       if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end(endedAt);
     },
+  };
+}
+
+/** A client span, child of the current one, from now until the answered function is called; none outside any span. */
+function clientCall(tracing: OpenTelemetryTracing, name: string, attributes: Attributes): ((failure?: unknown) => void) | undefined {
+  const parent = tracing.active();
+  if (trace.getSpan(parent) === undefined) return undefined;
+  const span = tracing.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+  return (failure) => {
+    if (failure !== undefined) markFailed(span, failure);
+    span.end();
+  };
+}
+
+/** host:port (or [v6]:port) as the semantic conventions' server.address and server.port. */
+const server = (address: string): Attributes => {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  return colon > 0 && Number.isInteger(port) ? { 'server.address': address.slice(0, colon), 'server.port': port } : { 'server.address': address };
+};
+
+/** A client span per MongoDB command (read store, writers, generations): its name and collection, never a filter or a document. */
+export function traceMongoCommands(tracing: OpenTelemetryTracing): MongoCommandObserver {
+  return {
+    started: ({ name, collection, database, address }) =>
+      clientCall(tracing, `mongodb ${name}`, {
+        'db.system.name': 'mongodb',
+        'db.operation.name': name,
+        'db.namespace': database,
+        'db.query.text': collection === undefined ? name : `${name} ${collection}`,
+        ...(collection !== undefined && { 'db.collection.name': collection }),
+        ...server(address),
+      }),
   };
 }
 

@@ -93,7 +93,7 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
     container.bind(SqlNotificationOptions).toConstantValue({ fanOutBatch: config.notifierFanoutBatch });
     // Before the storage: the projector, built later, must find the cache's observer bound.
     const seams = telemetry.tracing;
-    const shared = await bindSharedState({ config, container, logger, lifetime, bindings, readiness });
+    const shared = await bindSharedState({ config, container, logger, lifetime, bindings, readiness, redisCommands: seams?.redisCommands });
     const storage = await bindStorage({
       config,
       container,

@@ -5,6 +5,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { OpenTelemetryTracing } from '../adapters/opentelemetry/otel-tracing.js';
 import type { PrometheusMetrics } from '../adapters/prometheus/prometheus-metrics.js';
 import type { MongoCommandObserver } from '../adapters/mongodb/mongo-commands.js';
+import type { RedisCommandObserver } from '../adapters/redis/redis-commands.js';
 import type { StatementObserver } from '../adapters/sql/sql-database.js';
 import type { AppConfig } from '../config/config.js';
 
@@ -18,6 +19,8 @@ export interface TracingSeams {
   statements(system: 'postgresql' | 'pglite'): StatementObserver;
   /** The read store's MongoDB client (command monitoring is switched on only with it). */
   readonly mongoCommands: MongoCommandObserver;
+  /** The Redis link (subscribed to node-redis's tracing channels only with it). */
+  readonly redisCommands: RedisCommandObserver;
 }
 
 /** The process's metrics and traces; null where off. */
@@ -58,6 +61,7 @@ export async function startTelemetry(
       cache: (cache) => seams.traceCache(tracing, cache),
       statements: (system) => seams.traceStatements(tracing, system),
       mongoCommands: seams.traceMongoCommands(tracing),
+      redisCommands: seams.traceRedisCommands(tracing),
     },
   };
 }

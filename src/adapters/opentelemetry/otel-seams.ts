@@ -14,6 +14,7 @@ import type { Cache } from '../../application/caching/cache.js';
 import type { DomainError } from '../../domain/index.js';
 import type { UseCaseWrapper } from '../../application/use-cases.js';
 import type { MongoCommandObserver } from '../mongodb/mongo-commands.js';
+import type { RedisCommandObserver } from '../redis/redis-commands.js';
 import type { StatementObserver } from '../sql/sql-database.js';
 import { markFailed, type OpenTelemetryTracing } from './otel-tracing.js';
 
@@ -152,6 +153,21 @@ export function traceMongoCommands(tracing: OpenTelemetryTracing): MongoCommandO
         'db.query.text': collection === undefined ? name : `${name} ${collection}`,
         ...(collection !== undefined && { 'db.collection.name': collection }),
         ...server(address),
+      }),
+  };
+}
+
+/** A client span per Redis command or MULTI (rate limits, login attempts, the cache's own calls): the command, never a key or a value. */
+export function traceRedisCommands(tracing: OpenTelemetryTracing): RedisCommandObserver {
+  return {
+    started: ({ name, batchSize, database, address, port }) =>
+      clientCall(tracing, `redis ${name}`, {
+        'db.system.name': 'redis',
+        'db.operation.name': name,
+        'db.namespace': String(database),
+        'server.address': address,
+        ...(port !== undefined && { 'server.port': port }),
+        ...(batchSize !== undefined && { 'db.operation.batch.size': batchSize }),
       }),
   };
 }

@@ -70,9 +70,11 @@ export function samplerFromEnv(env: NodeJS.ProcessEnv): Sampler {
 
 /**
  * The process's tracer, with spans made by hand at the seams the project owns (HTTP, use
- * cases, SQL statements, cache calls, projections: ADR 013) rather than by patching
- * modules. It installs nothing global: the current span travels in an AsyncLocalStorage
- * of its own, so two compositions in one process (tests) never see each other's spans.
+ * cases, SQL statements, MongoDB and Redis commands, cache calls, projections: ADR 013)
+ * rather than by patching modules. It installs nothing global: the current span travels
+ * in an AsyncLocalStorage of its own, so two compositions in one process (tests) never
+ * see each other's spans (node-redis's diagnostics channels are process-wide, but each
+ * link's subscriber keeps to its own client).
  */
 export class OpenTelemetryTracing implements Tracing {
   private readonly storage = new AsyncLocalStorage<Context>();

@@ -92,7 +92,8 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
     });
     container.bind(SqlNotificationOptions).toConstantValue({ fanOutBatch: config.notifierFanoutBatch });
     // Before the storage: the projector, built later, must find the cache's observer bound.
-    const shared = await bindSharedState({ config, container, logger, lifetime, bindings, readiness });
+    const seams = telemetry.tracing;
+    const shared = await bindSharedState({ config, container, logger, lifetime, bindings, readiness, redisCommands: seams?.redisCommands });
     const storage = await bindStorage({
       config,
       container,
@@ -102,10 +103,11 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
       readiness,
       needsSharedSignals: !(role === 'api' && inline),
       database: overrides.database,
+      mongoCommands: seams?.mongoCommands,
     });
     bindings.ReadModelGeneration = storage.generation;
     const { database } = storage;
-    if (database && telemetry.tracing) database.observe(telemetry.tracing.statements(database.kind));
+    if (database && seams) database.observe(seams.statements(database.kind));
     // The relay's queue exists once any relay registered (an API without a broker, or npm run relay).
     telemetry.metrics?.watchOutbox(container.get(EventOutbox), ['projector', 'relay']);
     telemetry.metrics?.watchPool(() => database?.poolUsage() ?? null);

@@ -9,6 +9,7 @@ import type { ReadinessCheck } from '../adapters/http/http-deps.js';
 import { createCache } from '../adapters/keyv/create-cache.js';
 import { InMemoryLoginAttempts } from '../adapters/memory/in-memory-login-attempts.js';
 import { RedisLink } from '../adapters/redis/redis-link.js';
+import type { RedisCommandObserver } from '../adapters/redis/redis-commands.js';
 import { RedisLoginAttempts } from '../adapters/redis/redis-login-attempts.js';
 import { sharedRateLimitOptions, type SharedRateLimitPluginOptions } from '../adapters/redis/redis-rate-limit-store.js';
 import type { AppConfig } from '../config/config.js';
@@ -22,6 +23,8 @@ export interface SharedStateContext {
   /** Which adapter serves each concern (logged at start). */
   readonly bindings: Record<string, string>;
   readonly readiness: ReadinessCheck[];
+  /** Told of every command sent to Redis (tracing on); none → nothing watches them. */
+  readonly redisCommands?: RedisCommandObserver | undefined;
 }
 
 export interface SharedState {
@@ -42,6 +45,7 @@ export async function bindSharedState(ctx: SharedStateContext): Promise<SharedSt
     ? await RedisLink.open({ url: config.redisUrl, logger, timeoutMs: config.redisTimeoutMs })
     : undefined;
   if (link) {
+    if (ctx.redisCommands) link.observe(ctx.redisCommands);
     lifetime.defer(() => link.close());
     readiness.push({ name: 'redis', check: async () => link.state() });
   }

@@ -7,6 +7,7 @@ import type { ReadinessCheck } from '../adapters/http/http-deps.js';
 import { LocalOutboxSignals } from '../adapters/memory/local-outbox-signals.js';
 import { memoryModule } from '../adapters/memory/memory.module.js';
 import { mongoReadStoreModule } from '../adapters/mongodb/mongodb.module.js';
+import type { MongoCommandObserver } from '../adapters/mongodb/mongo-commands.js';
 import { connectInBackground, createMongoReadOrm } from '../adapters/mongodb/mongo-read-orm.js';
 import { PostgresOutboxSignals } from '../adapters/sql/outbox/postgres-outbox-signals.js';
 import { openSqlDatabase, type SqlDatabase } from '../adapters/sql/sql-database.js';
@@ -28,6 +29,8 @@ export interface StorageContext {
   readonly needsSharedSignals: boolean;
   /** An already open (test) database, which its owner closes. */
   readonly database?: SqlDatabase | undefined;
+  /** Told of every command sent to the MongoDB read store (tracing on); none → command monitoring stays off. */
+  readonly mongoCommands?: MongoCommandObserver | undefined;
 }
 
 export interface Storage {
@@ -60,7 +63,7 @@ export async function bindStorage(ctx: StorageContext): Promise<Storage> {
   if (config.mongoUrl) {
     const timeouts = { serverSelectionMs: config.mongoTimeoutMs, connectMs: config.mongoTimeoutMs, socketMs: config.mongoSocketTimeoutMs };
     // Not required at start: the process serves writes meanwhile (see prepareReadStore).
-    const mongo = await createMongoReadOrm(config.mongoUrl, { timeouts, requireServer: false });
+    const mongo = await createMongoReadOrm(config.mongoUrl, { timeouts, requireServer: false, commands: ctx.mongoCommands });
     lifetime.defer(() => mongo.close(true));
     const stopConnecting = connectInBackground(mongo);
     lifetime.defer(async () => stopConnecting());

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { OpenTelemetryTracing } from '../adapters/opentelemetry/otel-tracing.js';
 import type { PrometheusMetrics } from '../adapters/prometheus/prometheus-metrics.js';
+import type { MongoCommandObserver } from '../adapters/mongodb/mongo-commands.js';
+import type { RedisCommandObserver } from '../adapters/redis/redis-commands.js';
 import type { StatementObserver } from '../adapters/sql/sql-database.js';
 import type { AppConfig } from '../config/config.js';
 
@@ -13,7 +15,12 @@ export interface TracingSeams {
   readonly http: (app: FastifyInstance) => void;
   readonly useCases: UseCaseWrapper;
   cache(cache: Cache): Cache;
+  /** SqlDatabase.observe: its statements and the ORM's own. */
   statements(system: 'postgresql' | 'pglite'): StatementObserver;
+  /** The read store's MongoDB client (command monitoring is switched on only with it). */
+  readonly mongoCommands: MongoCommandObserver;
+  /** The Redis link (subscribed to node-redis's tracing channels only with it). */
+  readonly redisCommands: RedisCommandObserver;
 }
 
 /** The process's metrics and traces; null where off. */
@@ -53,6 +60,8 @@ export async function startTelemetry(
       useCases: seams.traceUseCases(tracing),
       cache: (cache) => seams.traceCache(tracing, cache),
       statements: (system) => seams.traceStatements(tracing, system),
+      mongoCommands: seams.traceMongoCommands(tracing),
+      redisCommands: seams.traceRedisCommands(tracing),
     },
   };
 }

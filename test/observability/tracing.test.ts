@@ -1,19 +1,25 @@
 import { spawn } from 'node:child_process';
+import { tracingChannel } from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventOutbox } from '../../src/application/read-side/event-outbox.js';
+import { LoginAttempts } from '../../src/application/users/login-attempts.js';
+import { MongoOrmToken, type MongoOrm } from '../../src/adapters/mongodb/mongo-read-orm.js';
 import { createLogger } from '../../src/adapters/observability/logger.js';
 import { OpenTelemetryTracing } from '../../src/adapters/opentelemetry/otel-tracing.js';
+import { SqlDatabase } from '../../src/adapters/sql/sql-database.js';
 import { createApplication } from '../../src/composition/processes.js';
 import { startTelemetry } from '../../src/composition/telemetry.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openStackEnvironment, startTestApp, type TestApp } from '../support/app.js';
 import { FastTestHasher } from '../http/support/client.js';
+import { deleteNamespace, openTestLink, SHARED_REDIS_URL, uniquePrefix } from '../adapters/redis/redis-test-support.js';
 
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN = '00f067aa0ba902b7';
@@ -29,6 +35,11 @@ const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 const idOf = (span: ReadableSpan) => span.spanContext().spanId;
 
 async function publish(app: TestApp, headers: Record<string, string>): Promise<string> {
+  return (await publishAs(app, headers)).slug;
+}
+
+/** Registers `traced` and publishes an article as them: its slug, and their token. */
+async function publishAs(app: TestApp, headers: Record<string, string>): Promise<{ slug: string; token: string }> {
   const user = { username: 'traced', email: 'traced@example.com', password: 'password123' };
   const registered = await app.app.inject({ method: 'POST', url: '/api/users', payload: { user } });
   expect(registered.statusCode).toBe(201);
@@ -39,7 +50,7 @@ async function publish(app: TestApp, headers: Record<string, string>): Promise<s
     payload: { article: { title: 'Traced all the way', description: 'd', body: 'b' } },
   });
   expect(res.statusCode).toBe(201);
-  return res.json().article.slug as string;
+  return { slug: res.json().article.slug as string, token: registered.json().user.token as string };
 }
 
 describe('tracing', () => {
@@ -195,6 +206,136 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('tracing across processes', () =
       await application.close();
       await stack.close();
       collector.server.close();
+    }
+  });
+});
+
+/** `span` and the spans above it, nearest first (those exported). */
+function ancestry(spans: readonly ReadableSpan[], span: ReadableSpan): ReadableSpan[] {
+  const byId = new Map(spans.map((each) => [idOf(each), each]));
+  const chain: ReadableSpan[] = [];
+  for (let parent = byId.get(parentOf(span) ?? ''); parent; parent = byId.get(parentOf(parent) ?? '')) chain.push(parent);
+  return chain;
+}
+
+const under = (spans: readonly ReadableSpan[], ancestor: ReadableSpan) => (span: ReadableSpan) =>
+  ancestry(spans, span).some((each) => idOf(each) === idOf(ancestor));
+
+const millis = ([seconds, nanos]: readonly [number, number]) => seconds * 1000 + nanos / 1e6;
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('client spans: MikroORM on PostgreSQL, MongoDB, Redis', () => {
+  it('spans the ORM’s statements, the read store’s commands and the Redis calls; tracing off installs no hook', { timeout: 240_000 }, async () => {
+    const stack = await openStackEnvironment('postgres+mongodb');
+    const prefix = uniquePrefix('traced');
+    const env = { ...stack.env, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: prefix, REDIS_TIMEOUT_MS: '2000', RATE_LIMIT_PER_MINUTE: '1000' };
+    const config = loadConfig(env as NodeJS.ProcessEnv);
+    const exporter = new InMemorySpanExporter();
+    try {
+      const application = await createApplication(config, {
+        logger: pino({ level: 'silent' }),
+        passwordHasher: new FastTestHasher(),
+        spanExporter: exporter,
+      });
+      const app: TestApp = { app: application.http, application, close: async () => {} };
+      const { container } = application.composition;
+      try {
+        const { slug, token } = await publishAs(app, {});
+        const update = { article: { description: 'updated through a loaded aggregate' } };
+        const updated = await app.app.inject({
+          method: 'PUT',
+          url: `/api/articles/${slug}`,
+          headers: { authorization: `Token ${token}` },
+          payload: update,
+        });
+        expect(updated.statusCode).toBe(200);
+        expect((await app.app.inject({ method: 'GET', url: `/api/articles/${slug}` })).statusCode).toBe(200);
+        const wrong = { user: { email: 'traced@example.com', password: 'not the password' } };
+        expect((await app.app.inject({ method: 'POST', url: '/api/users/login', payload: wrong })).statusCode).toBe(401);
+
+        const spans = exporter.getFinishedSpans();
+        // MikroORM's entity-manager load of the article: under the PUT, with placeholders, timed within it.
+        const [put] = named(spans, 'PUT /api/articles/:slug');
+        expect(put).toBeDefined();
+        const orm = spans.filter((span) => span.attributes['conduit.orm'] === 'mikro-orm' && under(spans, put!)(span));
+        expect(orm.length).toBeGreaterThan(0);
+        const load = orm.find((span) => String(span.attributes['db.query.text']).includes('from "articles"'));
+        expect(load?.name).toBe('sql select');
+        expect(load!.kind).toBe(SpanKind.CLIENT);
+        expect(load!.attributes).toMatchObject({ 'db.system.name': 'postgresql', 'db.operation.name': 'select', 'conduit.database': 'postgresql' });
+        const text = String(load!.attributes['db.query.text']);
+        expect(text).toContain('?');
+        expect(text).not.toContain(slug);
+        expect(millis(load!.startTime)).toBeGreaterThanOrEqual(millis(put!.startTime));
+        expect(millis(load!.endTime)).toBeLessThanOrEqual(millis(put!.endTime));
+        expect(millis(load!.endTime)).toBeGreaterThanOrEqual(millis(load!.startTime));
+
+        // The read of the article on the MongoDB read model.
+        const [read] = named(spans, 'use case getArticle');
+        const commands = spans.filter((span) => span.attributes['db.system.name'] === 'mongodb' && under(spans, read!)(span));
+        const find = commands.find((span) => span.name === 'mongodb find' && String(span.attributes['db.collection.name']).endsWith('_articles'));
+        expect(find?.kind).toBe(SpanKind.CLIENT);
+        expect(find!.attributes).toMatchObject({ 'db.operation.name': 'find', 'db.query.text': `find ${String(find!.attributes['db.collection.name'])}` });
+        expect(JSON.stringify(commands.map((span) => span.attributes))).not.toContain(slug);
+
+        // Redis: the rate limit's counter (in the request, before the handler), the failed login's counters.
+        const [get] = named(spans, 'GET /api/articles/:slug');
+        const counted = spans.filter((span) => span.name === 'redis MULTI' && parentOf(span) === idOf(get!));
+        expect(counted).toHaveLength(1);
+        expect(counted[0]!.attributes).toMatchObject({ 'db.system.name': 'redis', 'db.operation.name': 'MULTI', 'db.operation.batch.size': 3 });
+        const [login] = named(spans, 'use case loginUser');
+        const recorded = spans.filter((span) => span.attributes['db.system.name'] === 'redis' && parentOf(span) === idOf(login!));
+        // Per account and per address: the failures so far (GET, PTTL each), then the one counted (INCR, EXPIRE each).
+        expect(recorded.map((span) => `${span.name} ${String(span.attributes['db.operation.batch.size'])}`)).toEqual([
+          'redis MULTI 4',
+          'redis MULTI 4',
+        ]);
+        expect(JSON.stringify(spans.filter((span) => span.attributes['db.system.name'] === 'redis').map((span) => span.attributes))).not.toContain(prefix);
+
+        // Concurrent callers: each command is a child of its own caller's span.
+        const tracing = application.composition.telemetry.tracing!.tracing;
+        const mongo = container.get<MongoOrm>(MongoOrmToken).em.getConnection().getDb().collection('probes');
+        const attempts = container.get<LoginAttempts>(LoginAttempts);
+        exporter.reset();
+        const callers = await Promise.all(
+          ['a', 'b', 'c'].map((tag) =>
+            tracing.span(`probe ${tag}`, {}, async (span) => {
+              await mongo.insertOne({ tag });
+              await Promise.all([mongo.find({ tag }).toArray(), attempts.check([tag])]);
+              return span.spanContext().spanId;
+            }),
+          ),
+        );
+        const probed = exporter.getFinishedSpans();
+        for (const caller of callers)
+          expect(probed.filter((span) => parentOf(span) === caller).map((span) => span.name).sort()).toEqual([
+            'mongodb find',
+            'mongodb insert',
+            'redis MULTI',
+          ]);
+      } finally {
+        await application.close();
+      }
+
+      // The same stack without tracing: no listener on the ORM's log, no command monitoring, no channel subscriber.
+      const plain = await createApplication(config, { logger: pino({ level: 'silent' }), passwordHasher: new FastTestHasher() });
+      try {
+        const plainContainer = plain.composition.container;
+        expect(plain.composition.telemetry.tracing).toBeNull();
+        expect(plainContainer.get(SqlDatabase).ormLog()?.listening).toBe(false);
+        const client = plainContainer.get<MongoOrm>(MongoOrmToken).em.getConnection().getClient();
+        expect(client.options.monitorCommands).toBe(false);
+        expect(client.listenerCount('commandStarted')).toBe(0);
+        expect((await plain.http.inject({ method: 'GET', url: '/api/articles' })).statusCode).toBe(200);
+        expect(tracingChannel('node-redis:command').hasSubscribers).toBe(false);
+        expect(tracingChannel('node-redis:batch').hasSubscribers).toBe(false);
+      } finally {
+        await plain.close();
+      }
+    } finally {
+      const link = await openTestLink();
+      await deleteNamespace(link, prefix);
+      await link.close();
+      await stack.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import type { MikroORM as CoreMikroORM } from '@mikro-orm/core';
 import { MikroORM, type MongoDriver, type MongoEntityManager } from '@mikro-orm/mongodb';
 import type { MongoClientOptions } from 'mongodb';
+import { watchCommands, type MongoCommandObserver } from './mongo-commands.js';
 import { translatingOutages } from './mongo-outage.js';
 
 /** The MikroORM instance that owns the MongoDB connection of the read store. */
@@ -46,6 +47,11 @@ export interface MongoReadOrmOptions {
    * driver connects when the server answers.
    */
   readonly requireServer?: boolean;
+  /**
+   * Told of every command the client sends (tracing). Only with one is the driver's
+   * command monitoring switched on: without, the driver builds no command events at all.
+   */
+  readonly commands?: MongoCommandObserver | undefined;
 }
 
 const DEFAULT_DB_NAME = 'conduit';
@@ -97,9 +103,11 @@ export async function createMongoReadOrm(url: string, options: MongoReadOrmOptio
       connectTimeoutMS: timeouts.connectMs,
       socketTimeoutMS: timeouts.socketMs,
       ...options.driverOptions,
+      ...(options.commands && { monitorCommands: true }),
     },
     logger: () => {},
   });
+  if (options.commands) watchCommands(orm.em.getConnection().getClient(), options.commands);
   // `init` only builds the client; fail here, at start, if the server cannot be reached.
   if (options.requireServer === false) return orm;
   try {

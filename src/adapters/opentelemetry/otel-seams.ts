@@ -1,11 +1,22 @@
-import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  defaultTextMapGetter,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Cache } from '../../application/caching/cache.js';
 import type { DomainError } from '../../domain/index.js';
 import type { UseCaseWrapper } from '../../application/use-cases.js';
+import type { MongoCommandObserver } from '../mongodb/mongo-commands.js';
+import type { RedisCommandObserver } from '../redis/redis-commands.js';
 import type { StatementObserver } from '../sql/sql-database.js';
-import type { OpenTelemetryTracing } from './otel-tracing.js';
+import { markFailed, type OpenTelemetryTracing } from './otel-tracing.js';
 
 const propagator = new W3CTraceContextPropagator();
 
@@ -81,19 +92,83 @@ export function traceUseCases(tracing: OpenTelemetryTracing): UseCaseWrapper {
   };
 }
 
-/** A client span per SQL statement: the text has placeholders only (values travel as bind parameters). */
+/**
+ * A client span per SQL statement: the text has placeholders only (values travel as bind
+ * parameters). Those of `SqlDatabase` are spans around the work; those MikroORM ran by
+ * itself are reported once done, so their span is built from the times it measured.
+ */
 export function traceStatements(tracing: OpenTelemetryTracing, system: 'postgresql' | 'pglite'): StatementObserver {
+  const described = (sql: string) => {
+    const operation = sql === 'transaction' ? 'transaction' : (/^\s*(\w+)/.exec(sql)?.[1] ?? 'sql').toLowerCase();
+    const attributes = { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': sql.slice(0, 2000), 'conduit.database': system };
+    return { name: `sql ${operation}`, attributes };
+  };
   return {
     statement: (sql, work) => {
       if (trace.getSpan(tracing.active()) === undefined) return work();
-      const operation = sql === 'transaction' ? 'transaction' : (/^\s*(\w+)/.exec(sql)?.[1] ?? 'sql').toLowerCase();
-      return tracing.span(
-        `sql ${operation}`,
-        { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': sql.slice(0, 2000), 'conduit.database': system },
-        () => work(),
-        SpanKind.CLIENT,
-      );
+      const { name, attributes } = described(sql);
+      return tracing.span(name, attributes, () => work(), SpanKind.CLIENT);
     },
+    ran: ({ sql, startedAt, endedAt, failed }) => {
+      const parent = tracing.active();
+      if (trace.getSpan(parent) === undefined) return;
+      const { name, attributes } = described(sql);
+      const span = tracing.tracer.startSpan(
+        name,
+        { kind: SpanKind.CLIENT, attributes: { ...attributes, 'conduit.orm': 'mikro-orm' }, startTime: startedAt },
+        parent,
+      );
+      if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end(endedAt);
+    },
+  };
+}
+
+/** A client span, child of the current one, from now until the answered function is called; none outside any span. */
+function clientCall(tracing: OpenTelemetryTracing, name: string, attributes: Attributes): ((failure?: unknown) => void) | undefined {
+  const parent = tracing.active();
+  if (trace.getSpan(parent) === undefined) return undefined;
+  const span = tracing.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+  return (failure) => {
+    if (failure !== undefined) markFailed(span, failure);
+    span.end();
+  };
+}
+
+/** host:port (or [v6]:port) as the semantic conventions' server.address and server.port. */
+const server = (address: string): Attributes => {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  return colon > 0 && Number.isInteger(port) ? { 'server.address': address.slice(0, colon), 'server.port': port } : { 'server.address': address };
+};
+
+/** A client span per MongoDB command (read store, writers, generations): its name and collection, never a filter or a document. */
+export function traceMongoCommands(tracing: OpenTelemetryTracing): MongoCommandObserver {
+  return {
+    started: ({ name, collection, database, address }) =>
+      clientCall(tracing, `mongodb ${name}`, {
+        'db.system.name': 'mongodb',
+        'db.operation.name': name,
+        'db.namespace': database,
+        'db.query.text': collection === undefined ? name : `${name} ${collection}`,
+        ...(collection !== undefined && { 'db.collection.name': collection }),
+        ...server(address),
+      }),
+  };
+}
+
+/** A client span per Redis command or MULTI (rate limits, login attempts, the cache's own calls): the command, never a key or a value. */
+export function traceRedisCommands(tracing: OpenTelemetryTracing): RedisCommandObserver {
+  return {
+    started: ({ name, batchSize, database, address, port }) =>
+      clientCall(tracing, `redis ${name}`, {
+        'db.system.name': 'redis',
+        'db.operation.name': name,
+        'db.namespace': String(database),
+        'server.address': address,
+        ...(port !== undefined && { 'server.port': port }),
+        ...(batchSize !== undefined && { 'db.operation.batch.size': batchSize }),
+      }),
   };
 }
 

@@ -42,6 +42,12 @@ const traceparentOf = (span: Span): string | undefined => {
   return `00-${traceId}-${spanId}-${(traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0')}`;
 };
 
+/** Records `error` on `span` and marks the span failed. */
+export function markFailed(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR });
+}
+
 /** OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, as the specification names them; parent-based always-on by default. */
 export function samplerFromEnv(env: NodeJS.ProcessEnv): Sampler {
   const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG ?? '1');
@@ -64,9 +70,11 @@ export function samplerFromEnv(env: NodeJS.ProcessEnv): Sampler {
 
 /**
  * The process's tracer, with spans made by hand at the seams the project owns (HTTP, use
- * cases, SQL statements, cache calls, projections: ADR 013) rather than by patching
- * modules. It installs nothing global: the current span travels in an AsyncLocalStorage
- * of its own, so two compositions in one process (tests) never see each other's spans.
+ * cases, SQL statements, MongoDB and Redis commands, cache calls, projections: ADR 013)
+ * rather than by patching modules. It installs nothing global: the current span travels
+ * in an AsyncLocalStorage of its own, so two compositions in one process (tests) never
+ * see each other's spans (node-redis's diagnostics channels are process-wide, but each
+ * link's subscriber keeps to its own client).
  */
 export class OpenTelemetryTracing implements Tracing {
   private readonly storage = new AsyncLocalStorage<Context>();
@@ -154,8 +162,7 @@ export class OpenTelemetryTracing implements Tracing {
     try {
       return await this.storage.run(trace.setSpan(this.active(), span), () => work(span));
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
+      markFailed(span, error);
       throw error;
     } finally {
       span.end();

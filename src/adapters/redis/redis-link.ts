@@ -1,4 +1,5 @@
 import { createClient } from '@redis/client';
+import { watchCommands, type RedisCommandObserver } from './redis-commands.js';
 
 /** The node-redis client every Redis adapter of a process shares. */
 export type RedisClient = ReturnType<typeof createClient>;
@@ -68,6 +69,7 @@ export class RedisLink {
   private probeTimeouts = 0;
   private closed = false;
   private readonly tasks = new Set<RecoveryTask>();
+  private unwatch: (() => void) | undefined;
   private readonly target: string;
   private readonly timeoutMs: number;
   private readonly probeIntervalMs: number;
@@ -142,6 +144,12 @@ export class RedisLink {
     return () => this.tasks.delete(task);
   }
 
+  /** Tells `observer` of every command this link's client sends from now on (tracing), until the link is closed. */
+  observe(observer: RedisCommandObserver): void {
+    this.unwatch?.();
+    this.unwatch = watchCommands(() => this.client._clientId, observer);
+  }
+
   /** Records a failure seen by a caller (or by the client): the first of an outage is logged. */
   markDown(reason: unknown): void {
     if (this.closed) return;
@@ -158,6 +166,7 @@ export class RedisLink {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.unwatch?.();
     clearTimeout(this.probeTimer);
     this.tasks.clear();
     // destroy, not a graceful QUIT: a stalled server would make a QUIT wait for ever.
@@ -225,16 +234,9 @@ export function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
       setImmediate(() => reject(new RedisTimeoutError(ms)));
     };
     let timer = setTimeout(expire, ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+    work
+      .finally(() => clearTimeout(timer))
+      .then(resolve, (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
   });
 }
 

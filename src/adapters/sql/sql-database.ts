@@ -1,10 +1,11 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { LoggerOptions, MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM as PgliteOrm } from '@mikro-orm/pglite';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import type { AbstractSqlConnection, AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { CompiledQuery } from 'kysely';
 import pg from 'pg';
+import { OrmQueryLog, type OrmStatement } from './orm-query-log.js';
 import { lockDataDir } from './pglite-lock.js';
 import { translateOutage } from './sql-errors.js';
 import { writeModelEntities } from './write/entities.js';
@@ -25,9 +26,12 @@ export interface PoolUsage {
   readonly waiting: number;
 }
 
-/** Told of every statement and transaction (tracing: a span around each); `work` runs it. */
+/** Told of every statement and transaction (tracing: a span each). */
 export interface StatementObserver {
+  /** One of `query`/`transaction`, which `work` runs. */
   statement<T>(sql: string, work: () => Promise<T>): Promise<T>;
+  /** One MikroORM ran by itself (entity-manager loads, its transactions' `begin`/`commit`), once it is done. */
+  ran(statement: OrmStatement): void;
 }
 
 /** An executor that also runs transactions (`work` must await only the statements of `tx`). */
@@ -80,9 +84,10 @@ export class SqlDatabase implements SqlTransactor {
     this.relaxedView = relaxed ?? this;
   }
 
-  /** Reports every statement from now on, the relaxed ones included, to `observer`. */
+  /** Reports every statement from now on, the relaxed ones and the ORM's own included, to `observer`. */
   observe(observer: StatementObserver): void {
     this.observer = observer;
+    this.ormLog()?.listen((statement) => observer.ran(statement));
     const relaxed = this.relaxedView;
     if (relaxed !== this)
       this.relaxedView = {
@@ -178,6 +183,12 @@ export class SqlDatabase implements SqlTransactor {
     return this.onClose();
   }
 
+  /** MikroORM's logger, when it is ours (openSqlDatabase installs it): whatever observes the ORM's statements listens there. */
+  ormLog(): OrmQueryLog | undefined {
+    const logger = this.orm.config.getLogger();
+    return logger instanceof OrmQueryLog ? logger : undefined;
+  }
+
   /** The SqlOrm's entity manager type is an intersection whose first `getConnection` is the core one. */
   private connection(): AbstractSqlConnection {
     return this.orm.em.getConnection() as AbstractSqlConnection;
@@ -210,6 +221,7 @@ export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlD
     debug: false,
     colors: false,
     logger: options.log ?? (() => {}),
+    loggerFactory: (logOptions: LoggerOptions) => new OrmQueryLog(logOptions),
   } as const;
   if (options.databaseUrl) {
     const orm = await PostgresOrm.init({

@@ -12,6 +12,7 @@ const READ_TABLES = [
   'rm_articles',
   'rm_comment_tombstones',
   'rm_comments',
+  'rm_count_deltas',
   'rm_counts',
   'rm_favorites',
   'rm_follows',
@@ -58,6 +59,18 @@ describe.each(sqlKinds())('SQL read-model generations on %s', (kind) => {
     expect(publicTables.filter((t) => t.startsWith('rm_'))).toEqual([]);
     await generations.drop('g2');
     expect(await tablesIn(db.db, 'rm_g2')).toEqual([]);
+  });
+
+  it('adds the tables added since to a generation prepared before them, keeping its data', async () => {
+    const { generations, stores } = await open();
+    const generation = await ensureActiveGeneration(generations);
+    const user = aUser({ username: 'kept' });
+    await stores.writer.upsertUser(user);
+    // A generation prepared by an earlier version, before rm_count_deltas existed.
+    await db.db.query(`drop table "rm_${generation}".rm_count_deltas`);
+    await generations.prepare(generation);
+    expect(await tablesIn(db.db, `rm_${generation}`)).toEqual(READ_TABLES);
+    expect((await stores.users.findById(user.id))?.username).toBe('kept');
   });
 
   it('lets another process see a swap within GENERATION_TTL_MS, and this process at once', async () => {

@@ -21,7 +21,7 @@ describe.each(sqlKinds())('SQL read store on %s', (kind) => {
   /** The generation's tables emptied (DDL once per file: it is the slow part on PGlite). */
   const fresh = async (): Promise<ReadStores> => {
     await db.db.query(
-      `truncate ${['users', 'articles', 'article_tombstones', 'follows', 'favorites', 'comments', 'comment_tombstones', 'tags', 'counts']
+      `truncate ${['users', 'articles', 'article_tombstones', 'follows', 'favorites', 'comments', 'comment_tombstones', 'tags', 'counts', 'count_deltas']
         .map((table) => `"rm_${generation}".rm_${table}`)
         .join(', ')}`,
     );
@@ -100,6 +100,7 @@ describe.each(sqlKinds())('SQL read store on %s', (kind) => {
       ['favouriters of a deleted article', `select user_id from rm_favorites f where f.article_id = $1 and f.active`, ['x']],
       ['maintained count', `select n from rm_counts where key = $1`, ['articles']],
       ['tag count', `select article_count from rm_tags where tag = $1`, ['t']],
+      ['pending deltas of one count', `select sum(p.n) from rm_count_deltas p where p.kind = 'count' and p.key = $1`, ['articles']],
       ['rename of embedded comment authors', `select id from rm_comments where author_id = $1`, ['x']],
       ['relationships batch', `select followee_id from rm_follows where follower_id = $1 and followee_id = any($2::text[])`, ['x', ['y']]],
     ])('%s is served by an index', async (_name, sql, params) => {

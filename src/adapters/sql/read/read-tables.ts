@@ -57,6 +57,7 @@ export interface ReadTables {
   readonly commentTombstones: string;
   readonly tags: string;
   readonly counts: string;
+  readonly countDeltas: string;
   readonly marker: string;
 }
 
@@ -75,6 +76,7 @@ export function readTables(generation: string): ReadTables {
     commentTombstones: table('rm_comment_tombstones'),
     tags: table('rm_tags'),
     counts: table('rm_counts'),
+    countDeltas: table('rm_count_deltas'),
     marker: table('rm_marker'),
   };
 }
@@ -168,8 +170,8 @@ export function readModelDdl(t: ReadTables): string[] {
     // The bulk rewrite of embedded author copies on a rename.
     `create index if not exists rm_comments_author_index on ${t.comments} (author_id)`,
 
-    // Maintained by the projections in the same transaction as the articles they count (never
-    // recounted); a tag at 0 is deleted, so every row here is a tag in use. Byte-order
+    // Maintained from the projections' deltas (never recounted; a tag's count is its row plus
+    // its pending deltas); a tag at 0 stays, and is not listed. Byte-order
     // collation: "then alphabetically" is code-point order.
     `create table if not exists ${t.tags} (
        tag text collate "C" not null,
@@ -187,9 +189,38 @@ export function readModelDdl(t: ReadTables): string[] {
        constraint rm_counts_pkey primary key (key)
      )`,
 
+    ...countDeltasDdl(t),
+
     // Written last, in the same transaction as everything above: a generation whose marker is
     // there is whole; one whose marker is gone (a dropped schema) lost its data.
     `create table if not exists ${t.marker} (prepared_at timestamptz not null)`,
     `insert into ${t.marker} (prepared_at) select now() where not exists (select 1 from ${t.marker})`,
   ];
 }
+
+/**
+ * Deltas of the counts, appended by the projections and folded into them now and then
+ * (sql-pending-counts.ts): what a count reads is its row plus its pending deltas. Added
+ * after generations existed, so it is also added to a prepared generation that lacks it
+ * (`readModelAdditions`).
+ */
+const countDeltasDdl = (t: ReadTables): string[] => [
+  `create table if not exists ${t.countDeltas} (
+     id bigint generated always as identity,
+     kind text collate "C" not null,
+     key text collate "C" not null,
+     n integer not null,
+     constraint rm_count_deltas_pkey primary key (id)
+   )`,
+  // The pending deltas of one counter, summed by every read of a count.
+  `create index if not exists rm_count_deltas_key_index on ${t.countDeltas} (kind, key) include (n)`,
+];
+
+/**
+ * Tables added to the read model after generations were first prepared, each with its DDL:
+ * a generation prepared before gets the ones it lacks when a process starts. Each is a new
+ * table that nothing else locks, so adding it cannot wait on the live projector's writes.
+ */
+export const readModelAdditions = (t: ReadTables): readonly { readonly table: string; readonly ddl: readonly string[] }[] => [
+  { table: t.countDeltas, ddl: countDeltasDdl(t) },
+];

@@ -6,6 +6,7 @@ import type { Page, Paged } from '../../../application/shared/ports.js';
 import { Username } from '../../../domain/index.js';
 import { isoTimestamp } from '../sql-database.js';
 import type { ReadTables } from './read-tables.js';
+import { pendingSum } from './sql-pending-counts.js';
 import { authorColumns, SqlReadContext, toAuthor, type AuthorColumns } from './sql-read-context.js';
 
 interface SummaryRow extends AuthorColumns {
@@ -23,9 +24,10 @@ interface ArticleRow extends SummaryRow {
   readonly body: string;
 }
 
-const SUMMARY_COLUMNS = `a.id, a.slug, a.title, a.description, a.tag_list,
+/** An article's favourites: its counter plus the deltas not folded into it yet (sql-pending-counts.ts). */
+const summaryColumns = (t: ReadTables) => `a.id, a.slug, a.title, a.description, a.tag_list,
   ${isoTimestamp('a.created_at')} as created_at, ${isoTimestamp('a.updated_at')} as updated_at,
-  a.favorites_count, ${authorColumns('a')}`;
+  (a.favorites_count + ${pendingSum(t, 'favorites', 'a.id')})::int as favorites_count, ${authorColumns('a')}`;
 
 /** Newest first; `id` breaks ties so that consecutive pages neither repeat nor skip rows. */
 const LIST_ORDER = `order by a.created_at desc, a.id desc`;
@@ -72,7 +74,7 @@ export class SqlArticleReadStore implements ArticleReadStore {
   async findBySlug(slug: string): Promise<ArticleReadModel | null> {
     const t = await this.read.tables();
     const [row] = await this.read.run<ArticleRow>(
-      `select ${SUMMARY_COLUMNS}, a.body from ${t.articles} a where a.slug = $1`,
+      `select ${summaryColumns(t)}, a.body from ${t.articles} a where a.slug = $1`,
       [slug],
     );
     return row ? { ...toSummary(row), body: row.body } : null;
@@ -105,15 +107,19 @@ export class SqlArticleReadStore implements ArticleReadStore {
     const condition = `a.author_id in (select s.followee_id from ${t.follows} s
                                        where s.follower_id = ${follower} and s.active)`;
     // Bounded by the number of followed authors, not by their articles.
-    const total = `select coalesce(sum(c.n), 0)::int as total
-                     from ${t.follows} s join ${t.counts} c on c.key = '${AUTHOR_KEY}' || s.followee_id
-                    where s.follower_id = ${follower} and s.active`;
+    const total = `with keys as (select '${AUTHOR_KEY}' || s.followee_id as key from ${t.follows} s
+                                  where s.follower_id = ${follower} and s.active)
+                   select (coalesce((select sum(c.n) from ${t.counts} c join keys k on c.key = k.key), 0)
+                           + coalesce((select sum(p.n) from ${t.countDeltas} p join keys k
+                                        on p.kind = 'count' and p.key = k.key), 0))::int as total`;
     return this.page(t, [condition], params, page, total);
   }
 
   async tags(): Promise<string[]> {
     const rows = await this.read.query<{ tag: string }>(
-      (t) => `select tag from ${t.tags} where article_count > 0 order by article_count desc, tag`,
+      (t) => `select tag from (select tag, article_count as n from ${t.tags}
+                                 union all select key, n from ${t.countDeltas} where kind = 'tag') as counted
+              group by tag having sum(n) > 0 order by sum(n) desc, tag`,
     );
     return rows.map((r) => r.tag);
   }
@@ -131,7 +137,7 @@ export class SqlArticleReadStore implements ArticleReadStore {
     const offset = params.bind(page.offset);
     const [rows, counted] = await Promise.all([
       this.read.run<SummaryRow>(
-        `select ${SUMMARY_COLUMNS} from ${t.articles} a ${where} ${LIST_ORDER} limit ${limit} offset ${offset}`,
+        `select ${summaryColumns(t)} from ${t.articles} a ${where} ${LIST_ORDER} limit ${limit} offset ${offset}`,
         params.values,
       ),
       this.read.run<{ total: number | null }>(total, filterValues),
@@ -146,11 +152,16 @@ export class SqlArticleReadStore implements ArticleReadStore {
  */
 function totalOf(t: ReadTables, filter: ArticleFilter, conditions: readonly string[]): string {
   const given = [filter.tag, filter.authorKey, filter.favoritedByKey].filter((f) => f !== undefined).length;
-  if (given === 0) return `select coalesce((select n from ${t.counts} where key = '${ALL_KEY}'), 0)::int as total`;
   if (given > 1) return `select count(*)::int as total from ${t.articles} a where ${conditions.join(' and ')}`;
+  // A maintained count is its row plus its deltas not folded yet (sql-pending-counts.ts).
+  if (given === 0)
+    return `select (coalesce((select n from ${t.counts} where key = '${ALL_KEY}'), 0)
+                    + ${pendingSum(t, 'count', `'${ALL_KEY}'`)})::int as total`;
   if (filter.tag !== undefined)
-    return `select coalesce((select article_count from ${t.tags} where tag = $1), 0)::int as total`;
+    return `select (coalesce((select article_count from ${t.tags} where tag = $1), 0)
+                    + ${pendingSum(t, 'tag', '$1')})::int as total`;
   const prefix = filter.authorKey !== undefined ? AUTHOR_KEY : FAVORITED_KEY;
-  return `select coalesce((select c.n from ${t.users} u join ${t.counts} c on c.key = '${prefix}' || u.id
+  return `select coalesce((select coalesce(c.n, 0) + ${pendingSum(t, 'count', `'${prefix}' || u.id`)}
+                             from ${t.users} u left join ${t.counts} c on c.key = '${prefix}' || u.id
                             where u.username_key = $1), 0)::int as total`;
 }

@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import type { ReadModelGenerations } from '../../../application/read-side/read-model-generations.js';
 import type { ReadModelWriter } from '../../../application/read-side/read-model.writer.js';
 import { SqlDatabase, type SqlExecutor } from '../sql-database.js';
-import { readModelDdl, readTables, SCHEMA_PREFIX, schemaOf } from './read-tables.js';
+import { readModelAdditions, readModelDdl, readTables, SCHEMA_PREFIX, schemaOf } from './read-tables.js';
 import { lostTables } from './sql-read-context.js';
 import { SqlReadModelWriter } from './sql-read-model.writer.js';
 
@@ -73,7 +73,14 @@ export class SqlReadModelGenerations implements ReadModelGenerations {
       // A registered generation is complete (it was prepared in one transaction). Its DDL is
       // not run again: even `create index if not exists` takes a SHARE lock on an existing
       // table, which at a replica's start could deadlock with the live projector's writes.
-      if (await isPrepared(tx, generation)) return;
+      if (await isPrepared(tx, generation)) {
+        // Only the tables added since it was prepared, each new (so nothing else holds it).
+        for (const { table, ddl } of readModelAdditions(tables)) {
+          const [found] = await tx.query<{ present: boolean }>(`select to_regclass($1) is not null as present`, [table]);
+          if (found?.present !== true) for (const statement of ddl) await tx.query(statement);
+        }
+        return;
+      }
       for (const statement of readModelDdl(tables)) await tx.query(statement);
       // Microseconds of the clock at preparation: the registry's order is creation order.
       await tx.query(

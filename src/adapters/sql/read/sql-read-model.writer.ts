@@ -1,11 +1,12 @@
 import { inject, injectable } from 'inversify';
 import type { ReadModelChange } from '../../../application/read-side/read-model-changes.js';
-import { counterKey, type CounterDelta } from '../../../application/read-side/read-model-rules.js';
+import type { CounterDelta } from '../../../application/read-side/read-model-rules.js';
 import type { ReadModelWriter } from '../../../application/read-side/read-model.writer.js';
 import type { SqlDatabase, SqlExecutor } from '../sql-database.js';
 import { readTables, type ReadTables } from './read-tables.js';
 import { deleteArticle, upsertArticle } from './sql-article-projection.js';
 import { addComment, deleteComment, upsertUser } from './sql-content-projection.js';
+import { foldPendingCounts, recordDeltas } from './sql-pending-counts.js';
 import type { ProjectionStep } from './sql-projection-step.js';
 import { SqlReadContext } from './sql-read-context.js';
 import { setFavorite, setFollow } from './sql-relationship-projection.js';
@@ -16,21 +17,33 @@ import { setFavorite, setFollow } from './sql-relationship-projection.js';
  */
 const ARTICLE_LOCK_SPACE = 0x726d;
 
-/** The article a change concerns, when it must run under that article's lock. */
-const lockedArticle = (change: ReadModelChange): string | null => {
+/**
+ * The advisory locks a change runs under, by key: its article's, exclusive for what rewrites
+ * the article (upsert, deletion) and shared for what only adds to it (a comment, a
+ * favourite: many may be projected at once, none while the article is rewritten or
+ * deleted); and a favourite's pair, exclusive, so that the prior state of the pair it reads
+ * is the one it replaces.
+ */
+const locksOf = (change: ReadModelChange): readonly (readonly [key: string, exclusive: boolean])[] => {
   switch (change.kind) {
     case 'article':
-      return change.article.articleId;
+      return [[change.article.articleId, true]];
     case 'article-deleted':
-      return change.articleId;
+      return [[change.articleId, true]];
     case 'favorite':
-      return change.pair.articleId;
+      return [
+        [change.pair.articleId, false],
+        [`favorite:${change.pair.userId}:${change.pair.articleId}`, true],
+      ];
     case 'comment':
-      return change.comment.articleId;
+      return [[change.comment.articleId, false]];
     default:
-      return null;
+      return [];
   }
 };
+
+/** Folding pending count deltas: at most this often per generation and process (sql-pending-counts.ts). */
+const FOLD_EVERY_MS = 100;
 
 /**
  * Projects into the read tables of one generation: the active one (the live projector, as
@@ -38,15 +51,18 @@ const lockedArticle = (change: ReadModelChange): string | null => {
  *
  * A batch of changes is ONE transaction: all of it is applied or none (the projector then
  * applies the changes one by one to find the failing one). Inside it:
- * 1. the advisory locks of every article the batch touches, taken at once in a sorted order,
- *    so two batches never wait for each other in a cycle, and every change of an article
- *    (upsert, deletion, favourite, comment) sees all that the previous holder committed —
- *    which makes the prior state each one reads the state it replaces;
+ * 1. the advisory locks of every article (and favourite pair) the batch touches, taken at
+ *    once in a sorted order, so two batches never wait for each other in a cycle, and every
+ *    change sees all that the previous holder of what it rewrites committed — which makes
+ *    the prior state each one reads the state it replaces;
  * 2. each change's own statements (version guards and tombstones in the statements);
  * 3. the count deltas of the whole batch (read-model-rules.ts: from the stored state before
- *    and after each change), summed and applied in one statement in key order.
+ *    and after each change), summed and appended in one statement: they wait on no other
+ *    writer, and are folded into the counters after the commit, now and then.
  */
 export class SqlReadModelWriter implements ReadModelWriter {
+  private readonly foldDue = new Map<string, number>();
+
   constructor(
     private readonly db: SqlDatabase,
     /** The tables to write: resolved per batch, before its transaction opens. */
@@ -71,8 +87,19 @@ export class SqlReadModelWriter implements ReadModelWriter {
       const deltas: CounterDelta[] = [];
       const step: ProjectionStep = { tx, t, deltas };
       for (const change of changes) await applyChange(step, change);
-      await applyDeltas(tx, t, deltas);
+      await recordDeltas(tx, t, deltas);
     });
+    this.foldNow(t);
+  }
+
+  /** Starts a fold of the generation's pending counts when one is due; never awaited, never fails the batch. */
+  private foldNow(t: ReadTables): void {
+    const now = performance.now();
+    if (now < (this.foldDue.get(t.generation) ?? 0)) return;
+    this.foldDue.set(t.generation, now + FOLD_EVERY_MS);
+    // A fold that fails (the database went away, the process is closing) leaves the deltas
+    // pending, which reads count: the next fold takes them.
+    foldPendingCounts(this.db, t).catch(() => undefined);
   }
 }
 
@@ -95,56 +122,20 @@ function applyChange(step: ProjectionStep, change: ReadModelChange): Promise<voi
   }
 }
 
-/** Per generation: a rebuild filling a new generation never waits for the live projector. */
-async function lockArticles(tx: SqlExecutor, t: ReadTables, changes: readonly ReadModelChange[]): Promise<void> {
-  const ids = [...new Set(changes.map(lockedArticle).filter((id): id is string => id !== null))].sort();
-  if (ids.length === 0) return;
-  await tx.query(
-    `select count(pg_advisory_xact_lock($1::int, hashtext(k))) from
-       (select $2::text || ':' || id as k from unnest($3::text[]) as id order by hashtext($2::text || ':' || id)) as keys`,
-    [ARTICLE_LOCK_SPACE, t.generation, ids],
-  );
-}
-
 /**
- * The batch's deltas, summed per counter, in one statement: tags (a tag at zero stays, and
- * is not listed), the other counts by key, and the articles' favourite counts. Rows are
- * written in key order, so concurrent batches lock shared counters in the same order.
+ * Per generation: a rebuild filling a new generation never waits for the live projector.
+ * One lock per key hash (exclusive when any of its keys is), in hash order.
  */
-async function applyDeltas(tx: SqlExecutor, t: ReadTables, deltas: readonly CounterDelta[]): Promise<void> {
-  if (deltas.length === 0) return;
-  const tags = new Map<string, number>();
-  const counts = new Map<string, number>();
-  const favorites = new Map<string, number>();
-  for (const { counter, delta } of deltas) {
-    if (counter.kind === 'tag') tags.set(counter.tag, (tags.get(counter.tag) ?? 0) + delta);
-    else if (counter.kind === 'favorites') favorites.set(counter.articleId, (favorites.get(counter.articleId) ?? 0) + delta);
-    else counts.set(counterKey(counter), (counts.get(counterKey(counter)) ?? 0) + delta);
-  }
-  const sorted = (map: Map<string, number>) => [...map].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
-  const [tagRows, countRows, favoriteRows] = [sorted(tags), sorted(counts), sorted(favorites)];
-  if (tagRows.length + countRows.length + favoriteRows.length === 0) return;
+async function lockArticles(tx: SqlExecutor, t: ReadTables, changes: readonly ReadModelChange[]): Promise<void> {
+  const locks = new Map<string, boolean>();
+  for (const change of changes) for (const [key, exclusive] of locksOf(change)) locks.set(key, exclusive || locks.get(key) === true);
+  if (locks.size === 0) return;
   await tx.query(
-    `with tags as (
-       insert into ${t.tags} as g (tag, article_count)
-       select tag, n from unnest($1::text[], $2::int[]) as d(tag, n)
-       on conflict (tag) do update set article_count = g.article_count + excluded.article_count),
-     counts as (
-       insert into ${t.counts} as c (key, n)
-       select key, n from unnest($3::text[], $4::int[]) as d(key, n)
-       on conflict (key) do update set n = c.n + excluded.n),
-     favorites as (
-       update ${t.articles} a set favorites_count = a.favorites_count + d.n
-         from unnest($5::text[], $6::int[]) as d(id, n) where a.id = d.id)
-     select 1`,
-    [
-      tagRows.map(([tag]) => tag),
-      tagRows.map(([, n]) => n),
-      countRows.map(([key]) => key),
-      countRows.map(([, n]) => n),
-      favoriteRows.map(([id]) => id),
-      favoriteRows.map(([, n]) => n),
-    ],
+    `select count(case when ex then pg_advisory_xact_lock($1::int, h) end)
+            + count(case when not ex then pg_advisory_xact_lock_shared($1::int, h) end)
+       from (select hashtext($2::text || ':' || k) as h, bool_or(ex) as ex
+               from unnest($3::text[], $4::boolean[]) as d(k, ex) group by 1 order by 1) as keys`,
+    [ARTICLE_LOCK_SPACE, t.generation, [...locks.keys()], [...locks.values()]],
   );
 }
 

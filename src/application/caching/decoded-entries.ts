@@ -9,6 +9,12 @@ export interface DecodedEntry {
   readonly stamps: readonly string[];
   readonly data: unknown;
   /**
+   * `performance.now()` past which it is not used: one entry lifetime from the moment it was
+   * decoded, so that it never outlives the entry by more than a lifetime (ADR 012 relies on
+   * lifetimes to bound what a bump lost in a partition can hide).
+   */
+  readonly until: number;
+  /**
    * The anonymous answer presented from `data` (frozen), once an anonymous reader asked:
    * the same object for every anonymous hit, which lets the HTTP adapter send the bytes it
    * serialised for it the first time.
@@ -27,10 +33,10 @@ export class DecodedEntries {
 
   get(key: string): DecodedEntry | undefined {
     const entry = this.entries.get(key);
-    if (entry !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-    }
+    if (entry === undefined) return undefined;
+    this.entries.delete(key);
+    if (entry.until <= performance.now()) return undefined;
+    this.entries.set(key, entry);
     return entry;
   }
 

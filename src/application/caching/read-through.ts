@@ -158,7 +158,7 @@ class ReadThrough<I, D, O extends Result<unknown, DomainError>> implements Execu
     const current = new Map(wanted.map((tag, i) => [tag, stamps[i]!]));
     if (entry !== undefined && this.holds(entry, input, current)) {
       this.monitor.lookedUp(this.name, 'hit');
-      const decoded: DecodedEntry = { tags: wanted, stamps, data: deepFreeze(entry.data) };
+      const decoded: DecodedEntry = { tags: wanted, stamps, data: deepFreeze(entry.data), until: performance.now() + this.ttlMs };
       this.decoded.set(key, decoded);
       return { data: decoded.data as D, decoded };
     }
@@ -232,7 +232,8 @@ class ReadThrough<I, D, O extends Result<unknown, DomainError>> implements Execu
     await this.cache.set([{ key, value: entry, ttlMs: this.ttlMs }]);
     // A copy of its own, as a hit on the shared tier would decode it: the read store's objects stay unfrozen.
     const copy: unknown = JSON.parse(JSON.stringify(data));
-    this.decoded.set(key, { tags: entry.tags, stamps: entry.stamps!, data: deepFreeze(copy) });
+    const until = performance.now() + this.ttlMs;
+    this.decoded.set(key, { tags: entry.tags, stamps: entry.stamps!, data: deepFreeze(copy), until });
     return { data, entry };
   }
 }

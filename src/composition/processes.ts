@@ -40,7 +40,7 @@ function useCasesOf(composition: Composition, config: AppConfig, inline: boolean
     : new AwaitOwnEvents(composition.signals, timeoutMs, monitor);
   const cache = tracing ? tracing.cache(composition.shared.cache) : composition.shared.cache;
   const lifetimes = { item: config.cacheTtlMs, list: config.cacheListTtlMs ?? config.cacheTtlMs };
-  const cached = cache.state() === 'off' ? [] : [readThroughCache(cache, lifetimes, metrics ?? undefined)];
+  const cached = cache.state() === 'off' ? [] : [readThroughCache(cache, lifetimes, metrics ?? undefined, config.cacheDecodedEntries)];
   return assembleUseCases(
     (handler) => container.get(handler),
     [

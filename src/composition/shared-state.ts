@@ -61,6 +61,7 @@ export async function bindSharedState(ctx: SharedStateContext): Promise<SharedSt
     maxBytes: config.cacheMaxBytes,
     prefix: config.redisPrefix,
     stampTtlMs: config.cacheStampTtlMs,
+    recentStampsMs: config.cacheRecentStampsMs,
   });
   lifetime.defer(() => cache.close());
   container.bind(Cache).toConstantValue(cache);

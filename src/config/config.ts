@@ -69,6 +69,15 @@ const settings = {
   CACHE_MAX_BYTES: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * 1024 * 1024, default: 64 * 1024 * 1024 },
   /** Life of a tag's stamp that nobody bumps; an expired stamp is recreated, which only costs misses. */
   CACHE_STAMP_TTL_MS: { type: 'integer', minimum: 1000, maximum: 30 * 86_400_000, default: 86_400_000 },
+  /**
+   * With Redis: how long an anonymous read may be answered from invalidation stamps this
+   * process read from Redis (or bumped itself), so that a hit costs no round trip; a write
+   * through another replica reaches anonymous readers within this window. Signed-in readers
+   * (who may be the writer) always check Redis. 0: every read checks Redis.
+   */
+  CACHE_RECENT_STAMPS_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 500 },
+  /** Most cached answers kept decoded in process memory, with their anonymous answer's bytes; 0: none. */
+  CACHE_DECODED_ENTRIES: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 2000 },
   /** `s-maxage` of anonymous GET answers (how long a CDN may keep them); 0: shared caches must revalidate. */
   HTTP_SHARED_MAX_AGE_S: { type: 'integer', minimum: 0, maximum: 86_400, default: 1 },
   /** Failed logins of one account within LOGIN_WINDOW_S before its logins get 429; 0 turns the guard off. */

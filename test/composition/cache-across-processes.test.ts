@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { twoReplicasOnRedis } from '../support/two-replicas.js';
 import { PlainTextHasher } from '../support/use-cases.js';
 
@@ -78,5 +78,34 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the Redis cache shared by two p
       pairs += 2;
     }
     expect(pairs).toBe(48);
+  });
+
+  it('lets readers who may lag (anonymous HTTP) of the other process see a write within a second, its writer at once', { timeout: 60_000 }, async () => {
+    const { a, b } = replicas;
+    const writer = (await a.useCases.registerUser.execute({ username: 'lagwriter', email: 'lagwriter@x.test', password: 'password123' })).unwrap()
+      .userId;
+    const slug = (
+      await a.useCases.createArticle.execute({ authorId: writer, title: 'Lagging', description: 'd0', body: 'b', tagList: [] })
+    ).unwrap().slug;
+    const anonymousOn = async (app: typeof a) => (await app.useCases.getArticle.execute({ slug, mayLag: true })).unwrap().description;
+    const pageOn = async (app: typeof a) =>
+      (await app.useCases.listArticles.execute({ limit: 20, offset: 0, mayLag: true })).unwrap().articles.find((x) => x.slug === slug)
+        ?.description;
+    const writerOnB = async () => (await b.useCases.getArticle.execute({ slug, viewerId: writer })).unwrap().description;
+    for (let i = 0; i < 3; i++) await Promise.all([anonymousOn(a), anonymousOn(b), pageOn(b), writerOnB()]);
+
+    for (let round = 1; round <= 3; round++) {
+      await a.useCases.updateArticle.execute({ actorId: writer, slug, description: `d${round}` });
+      const answered = performance.now();
+      // The writer, signed in, reads through the other replica at once; so does anyone through the writer's.
+      expect(await writerOnB()).toBe(`d${round}`);
+      expect(await anonymousOn(a)).toBe(`d${round}`);
+      // Everyone else through the other replica within the recent window (500 ms by default).
+      await vi.waitFor(async () => expect([await anonymousOn(b), await pageOn(b)]).toEqual([`d${round}`, `d${round}`]), {
+        timeout: 5_000,
+        interval: 25,
+      });
+      expect(performance.now() - answered).toBeLessThan(1_000);
+    }
   });
 });

@@ -144,3 +144,64 @@ describe('no viewer ever receives another viewer’s fields (whole application)'
     expect((await get(`/articles/${slug}`, other, fanTag as string)).statusCode).toBe(200);
   });
 });
+
+/**
+ * A cached anonymous answer is serialised once per entry and its bytes reused (with their
+ * ETag): the first answers below are fresh (the key's first misses), the later ones are
+ * hits sent as those bytes. Every one must be byte for byte the fresh answer, and a
+ * signed-in reader in between must get their own fields, never the shared bytes.
+ */
+describe('cached anonymous answers sent as bytes serialised once (whole application)', () => {
+  let api: ApiClient;
+  let author: Registered;
+  let fan: Registered;
+  let slug: string;
+
+  beforeAll(async () => {
+    api = await ApiClient.start();
+    author = await api.register('author');
+    fan = await api.register('fan');
+    slug = (await api.createArticle(author, { tagList: ['dragons'] })).slug;
+    await api.addComment(author, slug);
+    await api.request('POST', `/articles/${slug}/favorite`, { token: fan.token });
+    await api.request('POST', `/profiles/${author.username}/follow`, { token: fan.token });
+  });
+  afterAll(async () => api?.close());
+
+  const get = (url: string, viewer?: Registered) => api.request('GET', url, viewer && { token: viewer.token });
+  const bytesOf = (answer: LightMyRequestResponse) => answer.rawPayload.toString('base64');
+
+  it('sends the same bytes and ETag as the fresh answer, to anonymous readers only', async () => {
+    for (const url of ['/articles', '/articles?tag=dragons', `/articles/${slug}`, `/articles/${slug}/comments`, `/profiles/${author.username}`, '/tags']) {
+      const fresh = await get(url);
+      expect(fresh.statusCode, url).toBe(200);
+      for (let i = 0; i < 4; i++) {
+        const again = await get(url);
+        expect([again.statusCode, bytesOf(again), again.headers.etag, again.headers['content-type']], url).toEqual([
+          200,
+          bytesOf(fresh),
+          fresh.headers.etag,
+          fresh.headers['content-type'],
+        ]);
+        expect(again.headers['cache-control'], url).toBe('public, max-age=0, s-maxage=1');
+      }
+      const signedIn = await get(url, fan);
+      expect(signedIn.headers['cache-control'], url).toBe('private, no-cache');
+      if (url !== '/tags') expect(bytesOf(signedIn), url).not.toBe(bytesOf(fresh));
+      expect(bytesOf(await get(url)), url).toBe(bytesOf(fresh));
+      const revalidated = await api.test.app.inject({ method: 'GET', url: `/api${url}`, headers: { 'if-none-match': fresh.headers.etag as string } });
+      expect([revalidated.statusCode, revalidated.body], url).toEqual([304, '']);
+    }
+  });
+
+  it('sends new bytes with a new ETag once a write changed the entry', async () => {
+    const url = `/articles/${slug}`;
+    for (let i = 0; i < 3; i++) await get(url);
+    const before = await get(url);
+    expect(before.json().article.favoritesCount).toBe(1);
+    await api.request('DELETE', `/articles/${slug}/favorite`, { token: fan.token });
+    const after = await get(url);
+    expect(after.json().article.favoritesCount).toBe(0);
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+  });
+});

@@ -146,5 +146,13 @@ export function authOf(request: FastifyRequest): Authenticated {
   return request.auth;
 }
 
-/** The viewer of an optional-auth route, for personalised fields. */
-export const viewerOf = (request: FastifyRequest): string | undefined => request.auth?.userId;
+/**
+ * The reader of an optional-auth route: the viewer (for personalised fields), and whether the answer may lag behind writes
+ * made through other replicas for the cache's recent window (at most a second). Only an
+ * anonymous reader may: it can be nobody's writer, and its answer is public anyway (shared
+ * caches may keep it `s-maxage`). A signed-in reader may be the writer: always current.
+ */
+export const readerOf = (request: FastifyRequest): { viewerId: string | undefined; mayLag: boolean } => ({
+  viewerId: request.auth?.userId,
+  mayLag: request.auth === null,
+});

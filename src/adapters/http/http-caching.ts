@@ -27,7 +27,9 @@ export function httpCaching(sharedMaxAgeS = DEFAULT_SHARED_MAX_AGE_S): onSendHoo
       done(null, payload);
       return;
     }
-    const etag = `"${hash('sha1', payload, 'base64url')}"`;
+    // Set already when the bytes were serialised once for a shared answer (shared-answers.ts).
+    const known = reply.getHeader('etag');
+    const etag = typeof known === 'string' ? known : entityTag(payload);
     reply.header('etag', etag);
     reply.header('cache-control', request.headers.authorization === undefined ? anonymous : 'private, no-cache');
     addVary(reply, 'Authorization');
@@ -38,6 +40,11 @@ export function httpCaching(sharedMaxAgeS = DEFAULT_SHARED_MAX_AGE_S): onSendHoo
     }
     done(null, payload);
   };
+}
+
+/** The entity tag of a body: a hash of its bytes. */
+export function entityTag(payload: string | Buffer): string {
+  return `"${hash('sha1', payload, 'base64url')}"`;
 }
 
 function cacheable(request: FastifyRequest, reply: FastifyReply): boolean {

@@ -17,6 +17,8 @@ export interface CreateCacheOptions {
   readonly prefix: string;
   /** Lifetime of a stamp nobody bumps (default 24 h). */
   readonly stampTtlMs?: number;
+  /** With Redis: how long anonymous readers may be answered from stamps this process read (ms, at most 1000). */
+  readonly recentStampsMs?: number;
 }
 
 /** The composition root's one call: off, memory, redis or memory+redis, from the configuration. */
@@ -29,5 +31,6 @@ export function createCache(options: CreateCacheOptions): Cache {
     prefix: options.prefix,
     l1: options.l1 ? bounds : undefined,
     stampTtlMs: options.stampTtlMs,
+    recentStampsMs: options.recentStampsMs,
   });
 }

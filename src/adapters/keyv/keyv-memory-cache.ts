@@ -65,6 +65,11 @@ export class KeyvMemoryCache implements Cache {
     });
   }
 
+  /** The stamps are this process's own: they are always current. */
+  recentStamps(tags: readonly string[]): Promise<readonly string[]> {
+    return this.stamps(tags);
+  }
+
   async bump(tags: readonly string[]): Promise<void> {
     for (const tag of tags) this.stampsByTag.set(tag, freshStamp());
   }

@@ -4,6 +4,7 @@ import type { Cache, CacheEntry, CacheState } from '../../application/caching/ca
 import type { RedisLink } from '../redis/redis-link.js';
 import { boundedMemoryStore, type MemoryBounds } from './bounded-memory-store.js';
 import { DEFAULT_STAMP_TTL_MS, freshStamp, JSON_SERIALIZATION, missing, storable } from './cache-values.js';
+import { RecentStamps } from './recent-stamps.js';
 
 export interface RedisCacheOptions {
   /** The process's Redis connection; its owner opens and closes it. */
@@ -16,6 +17,8 @@ export interface RedisCacheOptions {
   readonly stampTtlMs?: number;
   /** Tags remembered during an outage before the cache gives up on them one by one and invalidates everything instead (default 10 000). */
   readonly maxPendingBumps?: number;
+  /** How long recentStamps() may answer from stamps this process read (at most 1000 ms; default 0: never). */
+  readonly recentStampsMs?: number;
 }
 
 const EPOCH_KEY = 'epoch';
@@ -26,8 +29,9 @@ const REPLAY_CHUNK = 500;
 
 /**
  * The cache shared by every process, in Redis, optionally behind a bounded in-process tier
- * for entries ('memory+redis'). Stamps are always read from Redis: an entry served from
- * the first tier is still validated against the stamps every process sees.
+ * for entries ('memory+redis'). stamps() always reads Redis: an entry served from the
+ * first tier is still validated against the stamps every process sees. recentStamps(), for
+ * readers who may lag, answers from copies at most `recentStampsMs` old (recent-stamps.ts).
  *
  * Every stamp handed out is `<epoch>.<tag stamp>`. The epoch is one more key read in the
  * same MGET; replacing it invalidates every entry at once, which bounds what an outage
@@ -50,6 +54,7 @@ export class KeyvRedisCache implements Cache {
   private bumpAllAt: number | null = null;
   private sequence = 0;
   private replaying: Promise<void> | undefined;
+  private readonly recent: RecentStamps;
   private readonly unregister: () => void;
 
   constructor(options: RedisCacheOptions) {
@@ -74,7 +79,12 @@ export class KeyvRedisCache implements Cache {
         ? undefined
         : new Keyv({ store: boundedMemoryStore(options.l1), namespace: undefined, useKeyPrefix: false, ...JSON_SERIALIZATION });
     this.kind = this.l1 === undefined ? 'redis' : 'memory+redis';
-    this.unregister = this.link.onRecovery(() => this.replay());
+    this.recent = new RecentStamps(Math.min(1000, Math.max(0, options.recentStampsMs ?? 0)));
+    this.unregister = this.link.onRecovery(() => {
+      // Copies read before the outage are not trusted past it, however young.
+      this.recent.forgetAll();
+      return this.replay();
+    });
   }
 
   async get(keys: readonly string[]): Promise<readonly unknown[]> {
@@ -138,6 +148,12 @@ export class KeyvRedisCache implements Cache {
     return own.map((stamp) => `${epoch}.${stamp}`);
   }
 
+  /** From this process's copies while they are younger than the recent window, else as stamps(). */
+  async recentStamps(tags: readonly string[]): Promise<readonly string[] | null> {
+    if (this.state() !== 'ok') return this.stamps(tags);
+    return this.recent.read(tags, (absent) => this.stamps(absent));
+  }
+
   /**
    * A bump is on the write path, where read-your-writes depends on it: it waits longer than
    * a read (the link's recovery wait) and is tried even while the link is degraded, as long
@@ -147,7 +163,11 @@ export class KeyvRedisCache implements Cache {
    */
   async bump(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
-    if (await this.writeOnWritePath(tags.map((tag) => this.stampEntry(tag)))) return;
+    // Forgotten before the write and again once it is done: no copy taken meanwhile survives it.
+    this.recent.forget(tags);
+    const written = await this.writeOnWritePath(tags.map((tag) => this.stampEntry(tag)));
+    this.recent.forget(tags);
+    if (written) return;
     // Checked synchronously with the remembering, so a bump can never slip between the
     // replay's last look at `pending` and the link reporting 'ok'.
     this.remember(tags);
@@ -155,7 +175,10 @@ export class KeyvRedisCache implements Cache {
   }
 
   async bumpAll(): Promise<void> {
-    if (await this.writeOnWritePath([{ key: EPOCH_KEY, value: freshStamp(), ttl: undefined }])) return;
+    this.recent.forgetAll();
+    const written = await this.writeOnWritePath([{ key: EPOCH_KEY, value: freshStamp(), ttl: undefined }]);
+    this.recent.forgetAll();
+    if (written) return;
     this.rememberAll();
     if (this.link.state() === 'ok') this.replayInBackground();
   }

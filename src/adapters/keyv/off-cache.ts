@@ -15,6 +15,10 @@ export class OffCache implements Cache {
     return null;
   }
 
+  async recentStamps(): Promise<null> {
+    return null;
+  }
+
   async bump(): Promise<void> {}
 
   async bumpAll(): Promise<void> {}

@@ -183,6 +183,7 @@ export function traceCache(tracing: OpenTelemetryTracing, cache: Cache): Cache {
     get: (keys) => spanned('get', keys.length, () => cache.get(keys)),
     set: (entries) => spanned('set', entries.length, () => cache.set(entries)),
     stamps: (tags) => spanned('stamps', tags.length, () => cache.stamps(tags)),
+    recentStamps: (tags) => spanned('recent stamps', tags.length, () => cache.recentStamps(tags)),
     bump: (tags) => spanned('bump', tags.length, () => cache.bump(tags)),
     bumpAll: () => spanned('bump all', 0, () => cache.bumpAll()),
     state: () => cache.state(),

@@ -3,11 +3,11 @@ import { Err, Ok, type Result } from 'ts-results-es';
 import { ViewerContext } from '../read-side/viewer-context.js';
 import type { ArticleView } from '../shared/views.js';
 import { articleNotFound, type ArticleNotFound } from '../shared/errors.js';
-import type { TwoStepQuery } from '../shared/handler.js';
+import type { ReadFreshness, TwoStepQuery } from '../shared/handler.js';
 import { ArticleReadStore } from '../read-side/article.read-store.js';
 import type { ArticleReadModel } from '../read-side/read-models.js';
 
-export interface GetArticle {
+export interface GetArticle extends ReadFreshness {
   readonly slug: string;
   readonly viewerId?: string | undefined;
 }

@@ -3,7 +3,7 @@ import { Ok, type Result } from 'ts-results-es';
 import { normalizeTag, Username } from '../../domain/index.js';
 import { ViewerContext } from '../read-side/viewer-context.js';
 import type { ArticleListItemView } from '../shared/views.js';
-import type { TwoStepQuery } from '../shared/handler.js';
+import type { ReadFreshness, TwoStepQuery } from '../shared/handler.js';
 import type { Page, Paged } from '../shared/ports.js';
 import type { ArticleSummaryReadModel } from '../read-side/read-models.js';
 import { ArticleReadStore, type ArticleFilter } from '../read-side/article.read-store.js';
@@ -13,7 +13,7 @@ export interface ArticlePage {
   readonly articlesCount: number;
 }
 
-export interface ListArticles extends Page {
+export interface ListArticles extends Page, ReadFreshness {
   readonly tag?: string | undefined;
   readonly author?: string | undefined;
   readonly favorited?: string | undefined;

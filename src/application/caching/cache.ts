@@ -42,6 +42,14 @@ export interface Cache {
    */
   stamps(tags: readonly string[]): Promise<readonly string[] | null>;
   /**
+   * Like stamps(), for a reader who is nobody's writer (an anonymous HTTP request): may
+   * answer from this process's copy of stamps read from the shared tier at most the
+   * cache's recent window ago (at most a second), which always reflects this process's
+   * own bumps. So a bump made elsewhere reaches such readers within that window, and the
+   * common hit costs no round trip. `null` in the same cases as stamps().
+   */
+  recentStamps(tags: readonly string[]): Promise<readonly string[] | null>;
+  /**
    * Replaces the tags' stamps with fresh ones, invalidating every entry built on them.
    * When the shared tier is unreachable the tags are remembered and bumped as soon as it
    * answers again, before the cache reports 'ok' again.

@@ -12,6 +12,8 @@ export type CacheLifetime = 'item' | 'list';
  */
 export interface QueryCaching<I, D> {
   readonly lifetime: CacheLifetime;
+  /** The reader whose own fields the answer carries; undefined: the anonymous answer. */
+  viewer(input: I): string | undefined;
   /** Everything of the input but the viewer: one entry serves every viewer. */
   key(input: I): string;
   inputTags(input: I): readonly string[];
@@ -36,12 +38,14 @@ const unique = (values: readonly string[]): string[] => [...new Set(values)];
  */
 export const QUERY_CACHING: Policies = {
   getArticle: {
+    viewer: ({ viewerId }) => viewerId,
     lifetime: 'item',
     key: ({ slug }) => `article:${slug}`,
     inputTags: ({ slug }) => [tags.slug(slug)],
     dataTags: (article) => (article === null ? [] : [tags.article(article.id), tags.user(article.author.id)]),
   },
   listArticles: {
+    viewer: ({ viewerId }) => viewerId,
     lifetime: 'list',
     key: ({ tag, author, favorited, limit, offset }) =>
       `articles:${JSON.stringify([tag ?? null, author ?? null, favorited ?? null, limit, offset])}`,
@@ -53,6 +57,7 @@ export const QUERY_CACHING: Policies = {
     dataTags: (page) => unique(page.items.flatMap((item) => [tags.article(item.id), tags.user(item.author.id)])),
   },
   listComments: {
+    viewer: ({ viewerId }) => viewerId,
     lifetime: 'item',
     key: ({ slug }) => `comments:${slug}`,
     inputTags: ({ slug }) => [tags.slug(slug)],
@@ -66,12 +71,14 @@ export const QUERY_CACHING: Policies = {
           ]),
   },
   getProfile: {
+    viewer: ({ viewerId }) => viewerId,
     lifetime: 'item',
     key: ({ username }) => `profile:${Username.keyOf(username)}`,
     inputTags: ({ username }) => [tags.username(Username.keyOf(username))],
     dataTags: (author) => (author === null ? [] : [tags.user(author.id)]),
   },
   getTags: {
+    viewer: () => undefined,
     lifetime: 'list',
     key: () => 'tags',
     inputTags: () => [tags.articles],

@@ -1,8 +1,9 @@
 import type { Result } from 'ts-results-es';
 import type { DomainError } from '../../domain/index.js';
-import type { TwoStepQuery } from '../shared/handler.js';
+import type { ReadFreshness, TwoStepQuery } from '../shared/handler.js';
 import type { Executes, UseCaseWrapper } from '../use-cases.js';
 import type { Cache } from './cache.js';
+import { DecodedEntries, deepFreeze, shareAnswer, type DecodedEntry } from './decoded-entries.js';
 import { isCachedQuery, QUERY_CACHING, type CacheLifetime, type QueryCaching } from './query-caching.js';
 
 /** Lifetimes of entries, in milliseconds; stamps decide validity, lifetimes only bound memory and a partition's staleness. */
@@ -33,6 +34,12 @@ interface StoredEntry {
   readonly stamps?: readonly string[];
 }
 
+/** What a read found: the data, and the decoded entry it came from when it was a hit. */
+interface Found<D> {
+  readonly data: D;
+  readonly decoded?: DecodedEntry;
+}
+
 interface Filled<D> {
   readonly data: D;
   /** The entry stored for it; null when only a hint could be. */
@@ -53,14 +60,21 @@ export const readThroughCache = (
   cache: Cache,
   lifetimes: CacheLifetimes,
   monitor: CacheMonitor = unmonitored,
-): UseCaseWrapper => ({
-  wrap: (name, kind, handler) => {
-    if (kind !== 'query' || !isCachedQuery(name)) return handler;
-    if (!isTwoStep(handler)) throw new Error(`use case ${name} has a caching policy but no load/present steps`);
-    const policy = QUERY_CACHING[name] as QueryCaching<unknown, unknown>;
-    return new ReadThrough(name, handler, policy, cache, lifetimes[policy.lifetime], monitor);
-  },
-});
+  decodedEntries = DEFAULT_DECODED_ENTRIES,
+): UseCaseWrapper => {
+  const decoded = new DecodedEntries(decodedEntries);
+  return {
+    wrap: (name, kind, handler) => {
+      if (kind !== 'query' || !isCachedQuery(name)) return handler;
+      if (!isTwoStep(handler)) throw new Error(`use case ${name} has a caching policy but no load/present steps`);
+      const policy = QUERY_CACHING[name] as QueryCaching<unknown, unknown>;
+      return new ReadThrough(name, handler, policy, cache, lifetimes[policy.lifetime], monitor, decoded);
+    },
+  };
+};
+
+/** Decoded entries one process keeps when the composition names no bound. */
+const DEFAULT_DECODED_ENTRIES = 2000;
 
 /** A fill in progress: `loadedFrom` numbers the moment its read-store query was sent. */
 interface Fill<D> {
@@ -81,6 +95,12 @@ interface Fill<D> {
  *    write acknowledged before then); a request older than that fill takes its entry only
  *    if it holds against the request's own stamps, and otherwise joins the next fill.
  * When the cache cannot answer (stamps() is null) the query goes to the read store alone.
+ *
+ * The stamps are read for the request from the shared tier (`stamps`), or, for a reader who
+ * may lag (`mayLag`, anonymous only), from this process's recent copies (`recentStamps`).
+ * An entry this process validated is kept decoded and checked first, against the same
+ * stamps: a hit on it fetches and parses nothing, and its anonymous answer is presented
+ * once and shared (frozen) by every anonymous reader of that entry.
  */
 class ReadThrough<I, D, O extends Result<unknown, DomainError>> implements Executes<I, O> {
   private readonly fills = new Map<string, Fill<D>>();
@@ -94,30 +114,61 @@ class ReadThrough<I, D, O extends Result<unknown, DomainError>> implements Execu
     private readonly cache: Cache,
     private readonly ttlMs: number,
     private readonly monitor: CacheMonitor,
+    private readonly decoded: DecodedEntries,
   ) {}
 
   async execute(input: I): Promise<O> {
     const began = ++this.clock;
-    return this.query.present(input, await this.read(input, began));
+    const anonymous = this.policy.viewer(input) === undefined;
+    const found = await this.read(input, began, anonymous && (input as ReadFreshness).mayLag === true);
+    const decoded = found.decoded;
+    if (!anonymous || decoded === undefined) return this.query.present(input, found.data);
+    // The anonymous answer depends on the entry alone (the key holds all of the input but the viewer).
+    if (decoded.anonymous !== undefined) return decoded.anonymous as O;
+    const answer = await this.query.present(input, found.data);
+    if (answer.isOk()) {
+      shareAnswer(answer.value);
+      decoded.anonymous = Object.freeze(answer);
+    }
+    return answer;
   }
 
-  private async read(input: I, began: number): Promise<D> {
+  private stampsOf(tags: readonly string[], mayLag: boolean): Promise<readonly string[] | null> {
+    return mayLag ? this.cache.recentStamps(tags) : this.cache.stamps(tags);
+  }
+
+  private async read(input: I, began: number, mayLag: boolean): Promise<Found<D>> {
     const key = `q:${this.name}:${this.policy.key(input)}`;
+    const known = this.decoded.get(key);
+    if (known !== undefined) {
+      const stamps = await this.stampsOf(known.tags, mayLag);
+      if (stamps === null) return this.bypass(input);
+      if (stamps.every((stamp, i) => stamp === known.stamps[i])) {
+        this.monitor.lookedUp(this.name, 'hit');
+        return { data: known.data as D, decoded: known };
+      }
+      // Out of date here; the shared tier may hold a newer entry another process stored.
+      this.decoded.drop(key, known);
+    }
     const [stored] = await this.cache.get([key]);
     const entry = asStoredEntry(stored);
     const wanted = union(this.policy.inputTags(input), entry?.tags ?? []);
-    const stamps = await this.cache.stamps(wanted);
-    if (stamps === null) {
-      this.monitor.lookedUp(this.name, 'error');
-      return this.query.load(input);
-    }
+    const stamps = await this.stampsOf(wanted, mayLag);
+    if (stamps === null) return this.bypass(input);
     const current = new Map(wanted.map((tag, i) => [tag, stamps[i]!]));
     if (entry !== undefined && this.holds(entry, input, current)) {
       this.monitor.lookedUp(this.name, 'hit');
-      return entry.data as D;
+      const decoded: DecodedEntry = { tags: wanted, stamps, data: deepFreeze(entry.data), until: performance.now() + this.ttlMs };
+      this.decoded.set(key, decoded);
+      return { data: decoded.data as D, decoded };
     }
     this.monitor.lookedUp(this.name, 'miss');
-    return this.shared(key, input, began, current);
+    return { data: await this.shared(key, input, began, current, mayLag) };
+  }
+
+  private async bypass(input: I): Promise<Found<D>> {
+    this.monitor.lookedUp(this.name, 'error');
+    return { data: await this.query.load(input) };
   }
 
   /** True when the entry carries data and every tag it needs has the stamp read now. */
@@ -130,13 +181,13 @@ class ReadThrough<I, D, O extends Result<unknown, DomainError>> implements Execu
     });
   }
 
-  private async shared(key: string, input: I, began: number, current: Map<string, string>): Promise<D> {
+  private async shared(key: string, input: I, began: number, current: Map<string, string>, mayLag: boolean): Promise<D> {
     for (;;) {
       const running = this.fills.get(key);
       if (running === undefined) return (await this.lead(key, input, current)).data;
       const filled = await running.done;
       if (running.loadedFrom > began) return filled.data;
-      if (filled.entry !== null && (await this.stillHolds(filled.entry, input, current))) return filled.entry.data as D;
+      if (filled.entry !== null && (await this.stillHolds(filled.entry, input, current, mayLag))) return filled.entry.data as D;
       // That fill's query may predate this request: take part in the next one.
     }
   }
@@ -155,10 +206,10 @@ class ReadThrough<I, D, O extends Result<unknown, DomainError>> implements Execu
   }
 
   /** A check of a fill that began before this request: against its own stamps, plus any the fill learnt of since. */
-  private async stillHolds(entry: StoredEntry, input: I, current: Map<string, string>): Promise<boolean> {
+  private async stillHolds(entry: StoredEntry, input: I, current: Map<string, string>, mayLag: boolean): Promise<boolean> {
     const unknown = entry.tags.filter((tag) => !current.has(tag));
     if (unknown.length > 0) {
-      const more = await this.cache.stamps(unknown);
+      const more = await this.stampsOf(unknown, mayLag);
       if (more === null) return false;
       unknown.forEach((tag, i) => current.set(tag, more[i]!));
     }
@@ -179,6 +230,10 @@ class ReadThrough<I, D, O extends Result<unknown, DomainError>> implements Execu
     }
     const entry: StoredEntry = { data, tags: needed, stamps: needed.map((tag) => current.get(tag)!) };
     await this.cache.set([{ key, value: entry, ttlMs: this.ttlMs }]);
+    // A copy of its own, as a hit on the shared tier would decode it: the read store's objects stay unfrozen.
+    const copy: unknown = JSON.parse(JSON.stringify(data));
+    const until = performance.now() + this.ttlMs;
+    this.decoded.set(key, { tags: entry.tags, stamps: entry.stamps!, data: deepFreeze(copy), until });
     return { data, entry };
   }
 }

@@ -5,10 +5,10 @@ import { CommentReadStore } from '../read-side/comment.read-store.js';
 import type { CommentReadModel } from '../read-side/read-models.js';
 import { toCommentViews, ViewerContext } from '../read-side/viewer-context.js';
 import { articleNotFound, type ArticleNotFound } from '../shared/errors.js';
-import type { TwoStepQuery } from '../shared/handler.js';
+import type { ReadFreshness, TwoStepQuery } from '../shared/handler.js';
 import type { CommentView } from '../shared/views.js';
 
-export interface ListComments {
+export interface ListComments extends ReadFreshness {
   readonly slug: string;
   readonly viewerId?: string | undefined;
 }

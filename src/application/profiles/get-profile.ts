@@ -2,13 +2,13 @@ import { inject, injectable } from 'inversify';
 import { Err, Ok, type Result } from 'ts-results-es';
 import { Username } from '../../domain/index.js';
 import { userNotFound, type UserNotFound } from '../shared/errors.js';
-import type { TwoStepQuery } from '../shared/handler.js';
+import type { ReadFreshness, TwoStepQuery } from '../shared/handler.js';
 import { UserReadStore } from '../read-side/user.read-store.js';
 import type { AuthorReadModel } from '../read-side/read-models.js';
 import { ViewerContext } from '../read-side/viewer-context.js';
 import type { ProfileView } from '../shared/views.js';
 
-export interface GetProfile {
+export interface GetProfile extends ReadFreshness {
   readonly username: string;
   readonly viewerId?: string | undefined;
 }

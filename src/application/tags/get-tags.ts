@@ -1,9 +1,9 @@
 import { inject, injectable } from 'inversify';
 import { Ok, type Result } from 'ts-results-es';
 import { ArticleReadStore } from '../read-side/article.read-store.js';
-import type { TwoStepQuery } from '../shared/handler.js';
+import type { ReadFreshness, TwoStepQuery } from '../shared/handler.js';
 
-export type GetTags = Record<string, never>;
+export type GetTags = ReadFreshness;
 
 /** Every tag in use, most used first. */
 @injectable()

@@ -28,7 +28,8 @@ describe('cache on a Redis that stops answering', () => {
     link = await RedisLink.open({ url: server.url, logger, timeoutMs: 1000, probeIntervalMs: 100, connectTimeoutMs: 1000 });
     observer = await RedisLink.open({ url: server.url, logger: new RecordingLogger(), timeoutMs: 5000, probeIntervalMs: 100 });
     redis = new KeyvRedisCache({ link, prefix: `${prefix}-r` });
-    tiered = new KeyvRedisCache({ link, prefix: `${prefix}-t`, l1: { maxEntries: 100, maxBytes: 100_000 } });
+    // With recent copies of stamps too, which an outage must not let it serve.
+    tiered = new KeyvRedisCache({ link, prefix: `${prefix}-t`, l1: { maxEntries: 100, maxBytes: 100_000 }, recentStampsMs: 1000 });
   });
   afterAll(async () => {
     await redis?.close();
@@ -54,6 +55,7 @@ describe('cache on a Redis that stops answering', () => {
       await cache.set([{ key: 'article:slug:a', value: { title: 'A' }, ttlMs: HOUR }]);
       expect(await cache.get(['article:slug:a'])).toEqual([{ title: 'A' }]);
       expect(await cache.stamps(['article:1'])).not.toBeNull();
+      expect(await cache.recentStamps(['article:1'])).not.toBeNull();
       expect(cache.state()).toBe('ok');
     }
   });
@@ -68,6 +70,8 @@ describe('cache on a Redis that stops answering', () => {
         const [entries, stamps] = await Promise.all([cache.get(['article:slug:a', 'other']), cache.stamps(['article:1'])]);
         expect(entries).toEqual([undefined, undefined]);
         expect(stamps).toBeNull();
+        // A copy read a moment ago is not served once the link is degraded.
+        expect(await cache.recentStamps(['article:1'])).toBeNull();
         await expect(cache.set([{ key: 'during', value: 1, ttlMs: HOUR }])).resolves.toBeUndefined();
         await expect(cache.bump(['article:1'])).resolves.toBeUndefined();
         expect(cache.state()).toBe('degraded');

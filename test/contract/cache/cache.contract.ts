@@ -3,6 +3,8 @@ import type { Cache } from '../../../src/application/caching/cache.js';
 
 export interface CacheTestOptions {
   readonly stampTtlMs?: number;
+  /** How long recentStamps() may answer from this process's copies (shared tiers only). */
+  readonly recentStampsMs?: number;
 }
 
 /**
@@ -179,7 +181,41 @@ export function cacheContract(kind: string, subject: CacheSubject): void {
       expect(entry.stamps).not.toEqual(await cache.stamps(tags));
     });
 
+    it('answers recentStamps like stamps, and with this process`s own bumps at once', async () => {
+      const lagging = await open({ recentStampsMs: 1000 });
+      const first = (await lagging.recentStamps(['article:1', 'list:all']))!;
+      expect(await lagging.stamps(['article:1', 'list:all'])).toEqual(first);
+      await lagging.bump(['article:1']);
+      const after = (await lagging.recentStamps(['article:1', 'list:all']))!;
+      expect(after[0]).not.toBe(first[0]);
+      expect(after[1]).toBe(first[1]);
+      await lagging.bumpAll();
+      expect(await lagging.recentStamps(['list:all'])).not.toEqual([first[1]]);
+    });
+
     if (subject.shared) {
+      it('lets recentStamps lag behind another process`s bump for the window at most', async () => {
+        const lagging = await open({ recentStampsMs: 600 });
+        const replica = await open();
+        const readAt = performance.now();
+        const first = (await lagging.recentStamps(['article:1']))!;
+        await replica.bump(['article:1']);
+        const current = (await lagging.stamps(['article:1']))!;
+        expect(current).not.toEqual(first);
+        // Within the window the copy may still answer (only checked while surely inside it).
+        const copy = await lagging.recentStamps(['article:1']);
+        if (performance.now() - readAt < 400) expect(copy).toEqual(first);
+        await new Promise((resolve) => setTimeout(resolve, 650));
+        expect(await lagging.recentStamps(['article:1'])).toEqual(current);
+      });
+
+      it('never lags without a window: recentStamps then reads the shared tier every time', async () => {
+        const replica = await open();
+        const first = (await cache.recentStamps(['article:1']))!;
+        await replica.bump(['article:1']);
+        expect(await cache.recentStamps(['article:1'])).not.toEqual(first);
+      });
+
       it('shares stamps between two processes: a bump by one is seen by the next read of the other', async () => {
         const replica = await open();
         const mine = (await cache.stamps(['article:1', 'list:all']))!;

@@ -1,4 +1,4 @@
-import { authOf, requireAuth, viewerOf } from '../auth.js';
+import { authOf, readerOf, requireAuth } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
 import { respond } from '../respond.js';
 import {
@@ -29,7 +29,7 @@ export function articleRoutes(api: TypedApi, { useCases }: HttpDeps): void {
       tag: filter(tag),
       author: filter(author),
       favorited: filter(favorited),
-      viewerId: viewerOf(request),
+      ...readerOf(request),
       ...page(request.query),
     });
     return respond(reply, listed, (articles) => articles);
@@ -62,7 +62,7 @@ export function articleRoutes(api: TypedApi, { useCases }: HttpDeps): void {
   );
 
   api.get('/articles/:slug', { schema: { params: slugParams, response: single } }, async (request, reply) => {
-    const found = await useCases.getArticle.execute({ slug: request.params.slug, viewerId: viewerOf(request) });
+    const found = await useCases.getArticle.execute({ slug: request.params.slug, ...readerOf(request) });
     return respond(reply, found, article);
   });
 

@@ -1,4 +1,4 @@
-import { authOf, requireAuth, viewerOf } from '../auth.js';
+import { authOf, readerOf, requireAuth } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
 import { respond } from '../respond.js';
 import { addCommentBody, commentParams, commentResponse, commentsResponse, slugParams } from '../schemas.js';
@@ -10,7 +10,7 @@ export function commentRoutes(api: TypedApi, { useCases }: HttpDeps): void {
     '/articles/:slug/comments',
     { schema: { params: slugParams, response: { 200: commentsResponse } } },
     async (request, reply) => {
-      const listed = await useCases.listComments.execute({ slug: request.params.slug, viewerId: viewerOf(request) });
+      const listed = await useCases.listComments.execute({ slug: request.params.slug, ...readerOf(request) });
       return respond(reply, listed, (comments) => ({ comments }));
     },
   );

@@ -1,4 +1,4 @@
-import { authOf, requireAuth, viewerOf } from '../auth.js';
+import { authOf, readerOf, requireAuth } from '../auth.js';
 import type { HttpDeps } from '../http-deps.js';
 import { respond } from '../respond.js';
 import { profileResponse, usernameParams } from '../schemas.js';
@@ -11,7 +11,7 @@ export function profileRoutes(api: TypedApi, { useCases }: HttpDeps): void {
   const schema = { params: usernameParams, response: { 200: profileResponse } };
 
   api.get('/profiles/:username', { schema }, async (request, reply) => {
-    const found = await useCases.getProfile.execute({ username: request.params.username, viewerId: viewerOf(request) });
+    const found = await useCases.getProfile.execute({ username: request.params.username, ...readerOf(request) });
     return respond(reply, found, profile);
   });
 

@@ -137,6 +137,7 @@ describe('HTTP validation', () => {
         author: 'jake',
         favorited: undefined,
         viewerId: undefined,
+        mayLag: true,
         limit: 20,
         offset: 0,
       });
@@ -191,7 +192,7 @@ describe('HTTP validation', () => {
     it('decodes percent-encoded slugs and usernames', async () => {
       fake = await startFakeApp();
       await fake.app.inject({ method: 'GET', url: '/api/articles/%C3%A9t%C3%A9' });
-      expect(fake.useCases.getArticle.execute).toHaveBeenCalledWith({ slug: 'été', viewerId: undefined });
+      expect(fake.useCases.getArticle.execute).toHaveBeenCalledWith({ slug: 'été', viewerId: undefined, mayLag: true });
     });
 
     it('refuses an absurdly long slug', async () => {

@@ -181,15 +181,18 @@ wait_ready() {
 }
 
 # The suite registers, logs in and writes far more than a real client per minute.
+# One after the other: each stack picks free ports for its parts before it binds them, so
+# two picking at once can choose the same port (seen: one's Redis took the other's NATS port).
+# The second starts once the first holds every port it chose, while the suite runs.
 start_stack main RATE_LIMIT_PER_MINUTE=100000
-start_stack limited RATE_LIMIT_PER_MINUTE=10
 wait_ready main
-wait_ready limited
+start_stack limited RATE_LIMIT_PER_MINUTE=10
 main_api="$(endpoint main 'e.api')"
 
 # ---------------------------------------------------------------------------------------
 section "RealWorld suite through nginx ($main_api)"
 bash "$suite" "$main_api"
+wait_ready limited
 
 section "Stack checks (npm run test:stack): nginx configuration, cross-replica, personalised fields, request id, shared rate limit, stack lifecycle"
 STACK_ENDPOINTS="$(grep -m1 '^{' "$work_dir/main.out")" \

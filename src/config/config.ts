@@ -73,9 +73,11 @@ const settings = {
    * With Redis: how long an anonymous read may be answered from invalidation stamps this
    * process read from Redis (or bumped itself), so that a hit costs no round trip; a write
    * through another replica reaches anonymous readers within this window. Signed-in readers
-   * (who may be the writer) always check Redis. 0: every read checks Redis.
+   * (who may be the writer) always check Redis. 0 (the default): every read checks Redis,
+   * so anonymous readers see a write at once on every replica, as the production shape's
+   * cross-replica checks require; a deployment that accepts up to this lag sets it (ADR 015).
    */
-  CACHE_RECENT_STAMPS_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 500 },
+  CACHE_RECENT_STAMPS_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 0 },
   /** Most cached answers kept decoded in process memory, with their anonymous answer's bytes; 0: none. */
   CACHE_DECODED_ENTRIES: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 2000 },
   /** `s-maxage` of anonymous GET answers (how long a CDN may keep them); 0: shared caches must revalidate. */

@@ -45,10 +45,12 @@ export interface SqlTransactor extends SqlExecutor {
  * store (one connection pool per process, one PGlite instance).
  *
  * - Aggregates are loaded through MikroORM's entity manager (`orm`), typed by the records.
- * - Every other statement goes through `query`/`transaction`: the Kysely client MikroORM
- *   owns, with real bind parameters (`Connection.execute(sql, params)` would inline the
- *   values on the client and spread arrays into comma lists, which `text[]` parameters
- *   cannot survive). Saves are single statements with data-modifying CTEs (the row, its
+ * - Every other statement goes through `query`/`transaction`, with real bind parameters
+ *   (`Connection.execute(sql, params)` would inline the values on the client and spread
+ *   arrays into comma lists, which `text[]` parameters cannot survive): on PostgreSQL a
+ *   statement outside a transaction goes straight to the pool MikroORM owns, prepared under
+ *   a name (`prepared` below), and a transaction through the Kysely client MikroORM owns; on
+ *   PGlite both through that client. Saves are single statements with data-modifying CTEs (the row, its
  *   events and their queue entries in one atomic statement), which the unit-of-work API
  *   does not express.
  * - Driver errors that mean the database cannot be reached become DependencyUnavailable
@@ -80,6 +82,7 @@ export class SqlDatabase implements SqlTransactor {
     readonly url: string | undefined,
     private readonly onClose: () => Promise<void>,
     relaxed?: SqlTransactor,
+    /** PostgreSQL's pools: the ORM's (which `query` also runs on), then the relaxed one; none for PGlite. */
     private readonly pools: readonly pg.Pool[] = [],
   ) {
     this.relaxedView = relaxed ?? this;
@@ -107,7 +110,7 @@ export class SqlDatabase implements SqlTransactor {
 
   private async execute<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     try {
-      // On PostgreSQL straight to the ORM's own pool, as a prepared statement (see `prepared`).
+      // On PostgreSQL straight to the ORM's own pool (the first of `pools`), as a prepared statement.
       const pool = this.pools[0];
       if (pool !== undefined) return (await pool.query(prepared(sql, params))).rows as T[];
       const result = await this.connection().getClient().executeQuery<T>(CompiledQuery.raw(sql, [...params]));

@@ -12,21 +12,22 @@ export interface QueryHandler<Q, O, E extends DomainError = DomainError> {
 }
 
 /**
- * A query answered in two steps, so that the first can be cached for every viewer:
- * `load` reads what every viewer sees alike (it never looks at the viewer, and answers
- * JSON data only), `present` lays the viewer's own fields over it (one batched look-up per
- * relationship). `execute` is `present(query, await load(query))`.
- */
-/**
  * What the reader of a cached query accepts. `mayLag`: the reader is nobody's writer (an
  * anonymous HTTP request), so the answer may miss a change made through another process
- * within the cache's recent window (at most a second); without it the answer reflects
- * every change whose write was answered before the query began (docs/adr/015-…).
+ * within the cache's recent window (`CACHE_RECENT_STAMPS_MS`, off by default, at most a
+ * second); without it the answer reflects every change whose write was answered before the
+ * query began (docs/adr/015-…).
  */
 export interface ReadFreshness {
   readonly mayLag?: boolean | undefined;
 }
 
+/**
+ * A query answered in two steps, so that the first can be cached for every viewer:
+ * `load` reads what every viewer sees alike (it never looks at the viewer, and answers
+ * JSON data only), `present` lays the viewer's own fields over it (one batched look-up per
+ * relationship). `execute` is `present(query, await load(query))`.
+ */
 export interface TwoStepQuery<Q, D, O, E extends DomainError = DomainError> extends QueryHandler<Q, O, E> {
   load(query: Q): Promise<D>;
   present(query: Q, data: D): Promise<Result<O, E>>;

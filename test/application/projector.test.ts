@@ -260,6 +260,40 @@ describe('Projector', () => {
     expect((await outbox.backlog('projector')).pending).toBe(0);
   });
 
+  it('groups the own events of writers that commit while a group is applied into the next batch, whole writers only', async () => {
+    const { outbox, writer, projector, register } = await setup([], { batchSize: 3 }, { owner: 'test', ms: 60_000 });
+    writer.delayMs = 20;
+    const first = await register('first');
+    const later = [];
+    for (const name of ['b', 'c', 'd', 'e']) later.push(await register(name));
+    // The first writer's events go at once, alone; the four that commit meanwhile wait for
+    // it and then go as batches of at most three events, each writer's events whole.
+    const applying = [projector.applyOwn(first), ...later.map((entries) => projector.applyOwn(entries))];
+    await Promise.all(applying);
+    expect(writer.batches).toEqual([1, 3, 1]);
+    expect(writer.applied).toEqual(['first', 'b', 'c', 'd', 'e']);
+    expect((await outbox.backlog('projector')).pending).toBe(0);
+  });
+
+  it('releases each writer of a group once its batch is applied, and a failing event fails only itself', async () => {
+    const { outbox, writer, monitor, projector, register } = await setup(['bad'], { batchSize: 10 }, { owner: 'test', ms: 60_000 });
+    writer.delayMs = 10;
+    const first = await register('first');
+    const bad = await register('bad');
+    const good = await register('good');
+    let firstDone = false;
+    const applying = [
+      projector.applyOwn(first).then(() => (firstDone = true)),
+      projector.applyOwn(bad).then(() => expect(firstDone).toBe(true)),
+      projector.applyOwn(good).then(() => expect(firstDone).toBe(true)),
+    ];
+    await Promise.all(applying);
+    // The group [bad, good] failed as a batch, then was applied event by event.
+    expect(writer.applied).toEqual(['first', 'good']);
+    expect(monitor.failures).toHaveLength(1);
+    expect((await outbox.backlog('projector')).pending).toBe(1);
+  });
+
   it('leaves a writer\'s own event that fails to the retries, without failing the writer', async () => {
     const { outbox, writer, monitor, projector, register } = await setup(['bad'], {}, { owner: 'test', ms: 60_000 });
     const committed = await register('bad');

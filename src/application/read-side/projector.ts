@@ -85,13 +85,47 @@ export class Projector {
     @inject(Tracing) @optional() private readonly tracing: Tracing = noTracing,
   ) {}
 
-  /** Applies a writer's own events, just committed and leased to this process. Never rejects. */
-  async applyOwn(entries: readonly OutboxEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  /**
+   * Applies a writer's own events, just committed and leased to this process; resolves once
+   * they are applied (or failed and scheduled for retry). Never rejects.
+   *
+   * Writers' events are grouped, as a database groups commits: while one group is being
+   * applied, the events of every writer that commits meanwhile wait and then go together,
+   * as the next batch (up to `batchSize` events, whole writers only). A lone writer's events
+   * go at once; under load, one transaction (its locks, its count deltas, one
+   * acknowledgement) serves many writers instead of one each.
+   */
+  applyOwn(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return new Promise((done) => {
+      this.ownGroups.push({ entries, done });
+      if (!this.applyingOwn) void this.applyOwnGroups();
+    });
+  }
+
+  private readonly ownGroups: { readonly entries: readonly OutboxEntry[]; readonly done: () => void }[] = [];
+  private applyingOwn = false;
+
+  private async applyOwnGroups(): Promise<void> {
+    this.applyingOwn = true;
     try {
-      await this.applyBatch(entries);
-    } catch (error) {
-      this.monitor.runFailed(error);
+      while (this.ownGroups.length > 0) {
+        const taken = [this.ownGroups.shift()!];
+        let size = taken[0]!.entries.length;
+        while (this.ownGroups.length > 0 && size + this.ownGroups[0]!.entries.length <= this.options.batchSize) {
+          const next = this.ownGroups.shift()!;
+          taken.push(next);
+          size += next.entries.length;
+        }
+        try {
+          await this.applyBatch(taken.flatMap((group) => group.entries));
+        } catch (error) {
+          this.monitor.runFailed(error);
+        }
+        for (const group of taken) group.done();
+      }
+    } finally {
+      this.applyingOwn = false;
     }
   }
 

@@ -34,16 +34,51 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
     @inject(SqlNotificationOptions) @optional() private readonly options: SqlNotificationOptions = { fanOutBatch: 5_000 },
   ) {}
 
+  /**
+   * The inbox row and the change, all or nothing. Most changes are ONE statement (no
+   * transaction to open and commit): the inbox insert and the effect as parts of one data-
+   * modifying statement, the effect only where the insert was fresh. Two need a transaction:
+   * a favourite's or a follow's, which take turns per fact first (`serialise`: a statement
+   * sees what committed before it started, so the turn must be taken in an earlier one), and
+   * a publication whose author has more followers than one statement notifies.
+   */
   async apply(consumer: string, messageId: string, change: NotificationChange | null): Promise<'applied' | 'duplicate'> {
+    const single = await this.applyInOneStatement(consumer, messageId, change);
+    if (single !== null) return single;
+    const fact = change === null ? null : turnOf(change);
     return this.db.transaction(async (tx) => {
+      // The turn is taken in the inbox's statement, only when the message is new.
       const fresh = await tx.query(
-        `insert into notification_inbox (consumer, message_id) values ($1, $2) on conflict do nothing returning 1 as fresh`,
-        [consumer, messageId],
+        `with fresh as (insert into notification_inbox (consumer, message_id) values ($1, $2) on conflict do nothing returning 1)
+         select ${fact === null ? '1' : 'pg_advisory_xact_lock(hashtext($3))'} as fresh from fresh`,
+        fact === null ? [consumer, messageId] : [consumer, messageId, `conduit:notification:${fact}`],
       );
       if (fresh.length === 0) return 'duplicate';
       if (change !== null) await this.change(tx, change);
       return 'applied';
     });
+  }
+
+  /** The change and its inbox row in one statement; null when this change needs a transaction (nothing was written then). */
+  private async applyInOneStatement(
+    consumer: string,
+    messageId: string,
+    change: NotificationChange | null,
+  ): Promise<'applied' | 'duplicate' | null> {
+    const effect = oneStatementEffect(change, this.options.fanOutBatch);
+    if (effect === null) return null;
+    const offset = 2;
+    const [row] = await this.db.query<{ fits: boolean; fresh: boolean }>(
+      `with ${effect.before ? `${effect.before(offset)},` : ''}
+       fresh as (insert into notification_inbox (consumer, message_id)
+                 select $1, $2 ${effect.before ? 'from fits where fits.ok' : ''}
+                 on conflict do nothing returning 1),
+       effect as (${effect.statement(offset)})
+       select ${effect.before ? '(select ok from fits)' : 'true'} as fits, exists (select 1 from fresh) as fresh`,
+      [consumer, messageId, ...effect.params],
+    );
+    if (row === undefined || !row.fits) return null;
+    return row.fresh ? 'applied' : 'duplicate';
   }
 
   async pruneInbox(consumer: string, handledBefore: Date): Promise<number> {
@@ -68,43 +103,35 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
           [change.commentId],
         );
         return;
-      case 'article-favorited': {
-        const key = `favorited:${change.userId}:${change.articleId}`;
-        await this.serialise(tx, key);
+      // The turn was taken (`turnOf`). The removal and the insertion are one statement: they
+      // see one state of the favourite (or follow), so at most one of them acts.
+      case 'article-favorited':
         await tx.query(
-          `delete from notifications n using articles a
-            where a.id = $1 and n.recipient_id = a.author_id and n.dedupe_key = $3
-              and not exists (select 1 from favorites f where f.user_id = $2 and f.article_id = $1 and f.active)`,
-          [change.articleId, change.userId, key],
-        );
-        await tx.query(
-          `insert into notifications (recipient_id, type, actor_id, article_id, dedupe_key)
+          `with removed as (
+             delete from notifications n using articles a
+              where a.id = $1 and n.recipient_id = a.author_id and n.dedupe_key = $3
+                and not exists (select 1 from favorites f where f.user_id = $2 and f.article_id = $1 and f.active))
+           insert into notifications (recipient_id, type, actor_id, article_id, dedupe_key)
            select a.author_id, 'article.favorited', f.user_id, a.id, $3
              from favorites f join articles a on a.id = f.article_id
             where f.user_id = $2 and f.article_id = $1 and f.active and f.user_id <> a.author_id
            on conflict (recipient_id, dedupe_key) do nothing`,
-          [change.articleId, change.userId, key],
+          [change.articleId, change.userId, `favorited:${change.userId}:${change.articleId}`],
         );
         return;
-      }
-      case 'user-followed': {
-        const key = `followed:${change.followerId}`;
-        await this.serialise(tx, `${key}:${change.followeeId}`);
+      case 'user-followed':
         await tx.query(
-          `delete from notifications n
-            where n.recipient_id = $2 and n.dedupe_key = $3
-              and not exists (select 1 from follows f where f.follower_id = $1 and f.followee_id = $2 and f.active)`,
-          [change.followerId, change.followeeId, key],
-        );
-        await tx.query(
-          `insert into notifications (recipient_id, type, actor_id, dedupe_key)
+          `with removed as (
+             delete from notifications n
+              where n.recipient_id = $2 and n.dedupe_key = $3
+                and not exists (select 1 from follows f where f.follower_id = $1 and f.followee_id = $2 and f.active))
+           insert into notifications (recipient_id, type, actor_id, dedupe_key)
            select f.followee_id, 'user.followed', f.follower_id, $3
              from follows f where f.follower_id = $1 and f.followee_id = $2 and f.active
            on conflict (recipient_id, dedupe_key) do nothing`,
-          [change.followerId, change.followeeId, key],
+          [change.followerId, change.followeeId, `followed:${change.followerId}`],
         );
         return;
-      }
       // The foreign keys' cascades removed them with the row already; this covers nothing else, harmlessly.
       case 'article-deleted':
         await tx.query(`delete from notifications where article_id = $1`, [change.articleId]);
@@ -113,16 +140,6 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
         await tx.query(`delete from notifications where comment_id = $1`, [change.commentId]);
         return;
     }
-  }
-
-  /**
-   * Takes turns per fact until the transaction ends. Without it, a favourite's handler that
-   * read "active" could commit its row after the unfavourite's handler, which read
-   * "inactive", found nothing to delete: the row would outlive the favourite. In turns, the
-   * later handler sees the earlier one's row and the state both events left.
-   */
-  private async serialise(tx: SqlExecutor, fact: string): Promise<void> {
-    await tx.query(`select pg_advisory_xact_lock(hashtext($1))`, [`conduit:notification:${fact}`]);
   }
 
   /**
@@ -198,5 +215,80 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
       [recipientId, upTo],
     );
     return rows.length;
+  }
+}
+
+/**
+ * A change as one part of the notifier's single statement (`applyInOneStatement`): its
+ * statement, which acts only `where exists (select 1 from fresh)` (the inbox row was new),
+ * with its parameters numbered after `offset`; `before`, parts that run first and say in
+ * `fits.ok` whether the change fits in one statement at all (the inbox row is written only
+ * then). Null: the change needs a transaction.
+ */
+interface OneStatementEffect {
+  readonly params: readonly unknown[];
+  readonly before?: (offset: number) => string;
+  readonly statement: (offset: number) => string;
+}
+
+function oneStatementEffect(change: NotificationChange | null, fanOutBatch: number): OneStatementEffect | null {
+  const p = (offset: number, n: number) => `$${offset + n}`;
+  switch (change?.kind) {
+    case undefined:
+      return { params: [], statement: () => 'select 1' };
+    case 'article-published':
+      // The followers to notify, one more than a statement's share: when they do not fit,
+      // nothing is written here and the transaction walks them in batches.
+      return {
+        params: [change.articleId, change.authorId, fanOutBatch],
+        before: (o) => `batch as (
+           select f.follower_id from follows f join articles a on a.id = ${p(o, 1)} and a.author_id = f.followee_id
+            where f.followee_id = ${p(o, 2)} and f.active and f.updated_at <= a.created_at
+            order by f.follower_id limit ${p(o, 3)}::int + 1),
+         fits as (select count(*) <= ${p(o, 3)}::int as ok from batch)`,
+        statement: (o) => `insert into notifications (recipient_id, type, actor_id, article_id, dedupe_key)
+           select b.follower_id, 'article.published', ${p(o, 2)}, ${p(o, 1)}, 'published:' || ${p(o, 1)}
+             from batch b where exists (select 1 from fresh)
+           on conflict (recipient_id, dedupe_key) do nothing`,
+      };
+    case 'article-commented':
+      return {
+        params: [change.commentId],
+        statement: (o) => `insert into notifications (recipient_id, type, actor_id, article_id, comment_id, dedupe_key)
+           select a.author_id, 'article.commented', c.author_id, a.id, c.id, 'commented:' || c.id
+             from comments c join articles a on a.id = c.article_id
+            where c.id = ${p(o, 1)} and c.author_id <> a.author_id and exists (select 1 from fresh)
+           on conflict (recipient_id, dedupe_key) do nothing`,
+      };
+    case 'article-deleted':
+      return {
+        params: [change.articleId],
+        statement: (o) => `delete from notifications where article_id = ${p(o, 1)} and exists (select 1 from fresh)`,
+      };
+    case 'comment-deleted':
+      return {
+        params: [change.commentId],
+        statement: (o) => `delete from notifications where comment_id = ${p(o, 1)} and exists (select 1 from fresh)`,
+      };
+    default:
+      return null;
+  }
+}
+
+/**
+ * The fact whose handlers take turns until their transaction ends. Without turns, a
+ * favourite's handler that read "active" could commit its row after the unfavourite's
+ * handler, which read "inactive", found nothing to delete: the row would outlive the
+ * favourite. In turns, the later handler sees the earlier one's row and the state both
+ * events left. Null: the change needs no turn.
+ */
+function turnOf(change: NotificationChange): string | null {
+  switch (change.kind) {
+    case 'article-favorited':
+      return `favorited:${change.userId}:${change.articleId}`;
+    case 'user-followed':
+      return `followed:${change.followerId}:${change.followeeId}`;
+    default:
+      return null;
   }
 }

@@ -8,6 +8,7 @@ import { LoginGuardOptions } from '../application/users/login-guard.js';
 import type { ReadinessCheck } from '../adapters/http/http-deps.js';
 import { createCache } from '../adapters/keyv/create-cache.js';
 import { InMemoryLoginAttempts } from '../adapters/memory/in-memory-login-attempts.js';
+import { RedisChannel } from '../adapters/redis/redis-channel.js';
 import { RedisLink } from '../adapters/redis/redis-link.js';
 import type { RedisCommandObserver } from '../adapters/redis/redis-commands.js';
 import { RedisLoginAttempts } from '../adapters/redis/redis-login-attempts.js';
@@ -62,6 +63,8 @@ export async function bindSharedState(ctx: SharedStateContext): Promise<SharedSt
     prefix: config.redisPrefix,
     stampTtlMs: config.cacheStampTtlMs,
     recentStampsMs: config.cacheRecentStampsMs,
+    pushedStampsMs: config.cachePushedStampsMs,
+    subscribe: link === undefined ? undefined : (channel, listener) => new RedisChannel(link, channel, listener),
   });
   lifetime.defer(() => cache.close());
   container.bind(Cache).toConstantValue(cache);

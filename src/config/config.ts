@@ -78,6 +78,15 @@ const settings = {
    * cross-replica checks require; a deployment that accepts up to this lag sets it (ADR 015).
    */
   CACHE_RECENT_STAMPS_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 0 },
+  /**
+   * With Redis: every bump of an invalidation stamp is also published on a Redis channel
+   * every process subscribes to. While its subscription stands, a process answers
+   * anonymous reads from copies of stamps it read, forgotten as each bump's message
+   * arrives (before the write it belongs to is answered), and kept at most this long in
+   * case a message is lost; while it does not stand, CACHE_RECENT_STAMPS_MS applies.
+   * 0: no channel (ADR 019).
+   */
+  CACHE_PUSHED_STAMPS_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 1000 },
   /** Most cached answers kept decoded in process memory, with their anonymous answer's bytes; 0: none. */
   CACHE_DECODED_ENTRIES: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 2000 },
   /** `s-maxage` of anonymous GET answers (how long a CDN may keep them); 0: shared caches must revalidate. */

@@ -1,4 +1,5 @@
 import type { Cache } from '../../application/caching/cache.js';
+import type { ChannelListener } from '../redis/redis-channel.js';
 import type { RedisLink } from '../redis/redis-link.js';
 import { KeyvMemoryCache } from './keyv-memory-cache.js';
 import { KeyvRedisCache } from './keyv-redis-cache.js';
@@ -19,6 +20,10 @@ export interface CreateCacheOptions {
   readonly stampTtlMs?: number;
   /** With Redis: how long anonymous readers may be answered from stamps this process read (ms, at most 1000). */
   readonly recentStampsMs?: number;
+  /** With Redis: bumps pushed over a channel; how long a copy of a stamp may be kept while they are (ms, at most 1000; 0: no channel). */
+  readonly pushedStampsMs?: number;
+  /** With Redis: subscribes to a channel on a connection of its own (for the pushed bumps). */
+  readonly subscribe?: (channel: string, listener: ChannelListener) => { close(): Promise<void> };
 }
 
 /** The composition root's one call: off, memory, redis or memory+redis, from the configuration. */
@@ -32,5 +37,7 @@ export function createCache(options: CreateCacheOptions): Cache {
     l1: options.l1 ? bounds : undefined,
     stampTtlMs: options.stampTtlMs,
     recentStampsMs: options.recentStampsMs,
+    pushedStampsMs: options.pushedStampsMs,
+    subscribe: options.subscribe,
   });
 }

@@ -1,6 +1,7 @@
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import type { Cache, CacheEntry, CacheState } from '../../application/caching/cache.js';
+import type { ChannelListener } from '../redis/redis-channel.js';
 import type { RedisLink } from '../redis/redis-link.js';
 import { boundedMemoryStore, type MemoryBounds } from './bounded-memory-store.js';
 import { DEFAULT_STAMP_TTL_MS, freshStamp, JSON_SERIALIZATION, missing, storable } from './cache-values.js';
@@ -17,9 +18,21 @@ export interface RedisCacheOptions {
   readonly stampTtlMs?: number;
   /** Tags remembered during an outage before the cache gives up on them one by one and invalidates everything instead (default 10 000). */
   readonly maxPendingBumps?: number;
-  /** How long recentStamps() may answer from stamps this process read (at most 1000 ms; default 0: never). */
+  /** How long recentStamps() may answer from stamps this process read while bumps are not pushed (at most 1000 ms; default 0: never). */
   readonly recentStampsMs?: number;
+  /**
+   * Every process publishes its bumps on a Redis channel; with this set (and `subscribe`),
+   * this one subscribes: while its subscription stands, recentStamps() answers from copies
+   * forgotten as each bump's message arrives, each kept at most this long (at most 1000 ms;
+   * default 0: no subscription).
+   */
+  readonly pushedStampsMs?: number;
+  /** Subscribes to a channel on a connection of its own (the composition root passes `RedisChannel`'s). */
+  readonly subscribe?: (channel: string, listener: ChannelListener) => { close(): Promise<void> };
 }
+
+/** What a pushed bump says: its tags as JSON, or this for a bump of the epoch (everything). */
+const BUMP_ALL = '*';
 
 const EPOCH_KEY = 'epoch';
 const entryKey = (key: string): string => `entry:${key}`;
@@ -31,7 +44,10 @@ const REPLAY_CHUNK = 500;
  * The cache shared by every process, in Redis, optionally behind a bounded in-process tier
  * for entries ('memory+redis'). stamps() always reads Redis: an entry served from the
  * first tier is still validated against the stamps every process sees. recentStamps(), for
- * readers who may lag, answers from copies at most `recentStampsMs` old (recent-stamps.ts).
+ * readers who may lag, answers from this process's copies of stamps (recent-stamps.ts):
+ * while it subscribes to the bumps every process publishes, copies are forgotten as each
+ * bump's message arrives and live at most `pushedStampsMs`; otherwise at most
+ * `recentStampsMs` (ADR 019).
  *
  * Every stamp handed out is `<epoch>.<tag stamp>`. The epoch is one more key read in the
  * same MGET; replacing it invalidates every entry at once, which bounds what an outage
@@ -55,6 +71,9 @@ export class KeyvRedisCache implements Cache {
   private sequence = 0;
   private replaying: Promise<void> | undefined;
   private readonly recent: RecentStamps;
+  /** The channel every process publishes its bumps on. */
+  private readonly channel: string;
+  private readonly bumps: { close(): Promise<void> } | undefined;
   private readonly unregister: () => void;
 
   constructor(options: RedisCacheOptions) {
@@ -79,7 +98,16 @@ export class KeyvRedisCache implements Cache {
         ? undefined
         : new Keyv({ store: boundedMemoryStore(options.l1), namespace: undefined, useKeyPrefix: false, ...JSON_SERIALIZATION });
     this.kind = this.l1 === undefined ? 'redis' : 'memory+redis';
-    this.recent = new RecentStamps(Math.min(1000, Math.max(0, options.recentStampsMs ?? 0)));
+    const window = (ms: number | undefined) => Math.min(1000, Math.max(0, ms ?? 0));
+    this.recent = new RecentStamps({ windowMs: window(options.recentStampsMs), pushedWindowMs: window(options.pushedStampsMs) });
+    this.channel = `${namespace}:bumps`;
+    this.bumps =
+      window(options.pushedStampsMs) >= 1 && options.subscribe !== undefined
+        ? options.subscribe(this.channel, {
+            message: (text) => this.pushedBump(text),
+            live: (live) => this.recent.pushed(live),
+          })
+        : undefined;
     this.unregister = this.link.onRecovery(() => {
       // Copies read before the outage are not trusted past it, however young.
       this.recent.forgetAll();
@@ -148,7 +176,7 @@ export class KeyvRedisCache implements Cache {
     return own.map((stamp) => `${epoch}.${stamp}`);
   }
 
-  /** From this process's copies while they are younger than the recent window, else as stamps(). */
+  /** From this process's copies while they are younger than their window (recent-stamps.ts), else as stamps(). */
   async recentStamps(tags: readonly string[]): Promise<readonly string[] | null> {
     if (this.state() !== 'ok') return this.stamps(tags);
     return this.recent.read(tags, (absent) => this.stamps(absent));
@@ -165,7 +193,8 @@ export class KeyvRedisCache implements Cache {
     if (tags.length === 0) return;
     // Forgotten before the write and again once it is done: no copy taken meanwhile survives it.
     this.recent.forget(tags);
-    const written = await this.writeOnWritePath(tags.map((tag) => this.stampEntry(tag)));
+    const written =
+      (await this.writeOnWritePath(tags.map((tag) => this.stampEntry(tag)))) && (await this.push(JSON.stringify(tags)));
     this.recent.forget(tags);
     if (written) return;
     // Checked synchronously with the remembering, so a bump can never slip between the
@@ -176,7 +205,7 @@ export class KeyvRedisCache implements Cache {
 
   async bumpAll(): Promise<void> {
     this.recent.forgetAll();
-    const written = await this.writeOnWritePath([{ key: EPOCH_KEY, value: freshStamp(), ttl: undefined }]);
+    const written = (await this.writeOnWritePath([{ key: EPOCH_KEY, value: freshStamp(), ttl: undefined }])) && (await this.push(BUMP_ALL));
     this.recent.forgetAll();
     if (written) return;
     this.rememberAll();
@@ -189,6 +218,7 @@ export class KeyvRedisCache implements Cache {
 
   async close(): Promise<void> {
     this.unregister();
+    await this.bumps?.close();
     await this.l1?.clear();
   }
 
@@ -198,6 +228,38 @@ export class KeyvRedisCache implements Cache {
     } catch {
       return missing(keys.length);
     }
+  }
+
+  /**
+   * Tells every process of a bump just written (those that subscribe forget their copies).
+   * False when Redis did not take the message: the bump is then remembered and written (and
+   * published) again, so no process keeps a copy it hides past the recovery.
+   */
+  private async push(text: string): Promise<boolean> {
+    try {
+      await this.publish(text);
+      return true;
+    } catch (error) {
+      this.link.markDown(error);
+      return false;
+    }
+  }
+
+  /** Publishes on the bumps' channel within the link's recovery wait; rejects when Redis did not take it. */
+  private async publish(text: string): Promise<void> {
+    await this.link.attempt((client) => client.publish(this.channel, text), this.link.recoveryTimeoutMs);
+  }
+
+  /** A bump made by some process (this one included): its tags' copies are forgotten; anything unreadable forgets all. */
+  private pushedBump(text: string): void {
+    if (text === BUMP_ALL) return this.recent.forgetAll();
+    try {
+      const tags: unknown = JSON.parse(text);
+      if (Array.isArray(tags) && tags.every((tag) => typeof tag === 'string')) return this.recent.forget(tags);
+    } catch {
+      // not a message of this cache's
+    }
+    this.recent.forgetAll();
   }
 
   /** True when Redis took the writes within the recovery wait; a connection that is down is not waited for. */
@@ -264,12 +326,14 @@ export class KeyvRedisCache implements Cache {
       const upTo = this.sequence;
       if (this.bumpAllAt !== null) {
         await this.link.attempt(() => this.store.set(EPOCH_KEY, freshStamp()), this.link.recoveryTimeoutMs);
+        await this.publish(BUMP_ALL);
         if (this.bumpAllAt <= upTo) this.bumpAllAt = null;
         for (const [tag, at] of this.pending) if (at <= upTo) this.pending.delete(tag);
         continue;
       }
       const chunk = [...this.pending].slice(0, REPLAY_CHUNK);
       await this.link.attempt(() => this.store.setMany(chunk.map(([tag]) => this.stampEntry(tag))), this.link.recoveryTimeoutMs);
+      await this.publish(JSON.stringify(chunk.map(([tag]) => tag)));
       for (const [tag, at] of chunk) if (this.pending.get(tag) === at) this.pending.delete(tag);
     }
   }

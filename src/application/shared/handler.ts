@@ -13,10 +13,11 @@ export interface QueryHandler<Q, O, E extends DomainError = DomainError> {
 
 /**
  * What the reader of a cached query accepts. `mayLag`: the reader is nobody's writer (an
- * anonymous HTTP request), so the answer may miss a change made through another process
- * within the cache's recent window (`CACHE_RECENT_STAMPS_MS`, off by default, at most a
- * second); without it the answer reflects every change whose write was answered before the
- * query began (docs/adr/015-…).
+ * anonymous HTTP request), so the cache may validate its answer against this process's
+ * copies of invalidation stamps, which can miss a change made through another process for
+ * at most a second (while bumps are pushed to the process, only if a message was lost;
+ * docs/adr/015-…, 019-…); without it the answer reflects every change whose write was
+ * answered before the query began.
  */
 export interface ReadFreshness {
   readonly mayLag?: boolean | undefined;

@@ -38,7 +38,7 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
    * The inbox row and the change, all or nothing. Most changes are ONE statement (no
    * transaction to open and commit): the inbox insert and the effect as parts of one data-
    * modifying statement, the effect only where the insert was fresh. Two need a transaction:
-   * a favourite's or a follow's, which take turns per fact first (`serialise`: a statement
+   * a favourite's or a follow's, which take turns per fact first (`turnOf`: a statement
    * sees what committed before it started, so the turn must be taken in an earlier one), and
    * a publication whose author has more followers than one statement notifies.
    */
@@ -67,13 +67,12 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
   ): Promise<'applied' | 'duplicate' | null> {
     const effect = oneStatementEffect(change, this.options.fanOutBatch);
     if (effect === null) return null;
-    const offset = 2;
     const [row] = await this.db.query<{ fits: boolean; fresh: boolean }>(
-      `with ${effect.before ? `${effect.before(offset)},` : ''}
+      `with ${effect.before ? `${effect.before},` : ''}
        fresh as (insert into notification_inbox (consumer, message_id)
                  select $1, $2 ${effect.before ? 'from fits where fits.ok' : ''}
                  on conflict do nothing returning 1),
-       effect as (${effect.statement(offset)})
+       effect as (${effect.statement})
        select ${effect.before ? '(select ok from fits)' : 'true'} as fits, exists (select 1 from fresh) as fresh`,
       [consumer, messageId, ...effect.params],
     );
@@ -221,54 +220,53 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
 /**
  * A change as one part of the notifier's single statement (`applyInOneStatement`): its
  * statement, which acts only `where exists (select 1 from fresh)` (the inbox row was new),
- * with its parameters numbered after `offset`; `before`, parts that run first and say in
+ * with its parameters numbered from $3 ($1 and $2 are the inbox row's); `before`, parts that run first and say in
  * `fits.ok` whether the change fits in one statement at all (the inbox row is written only
  * then). Null: the change needs a transaction.
  */
 interface OneStatementEffect {
   readonly params: readonly unknown[];
-  readonly before?: (offset: number) => string;
-  readonly statement: (offset: number) => string;
+  readonly before?: string;
+  readonly statement: string;
 }
 
 function oneStatementEffect(change: NotificationChange | null, fanOutBatch: number): OneStatementEffect | null {
-  const p = (offset: number, n: number) => `$${offset + n}`;
   switch (change?.kind) {
     case undefined:
-      return { params: [], statement: () => 'select 1' };
+      return { params: [], statement: 'select 1' };
     case 'article-published':
       // The followers to notify, one more than a statement's share: when they do not fit,
       // nothing is written here and the transaction walks them in batches.
       return {
         params: [change.articleId, change.authorId, fanOutBatch],
-        before: (o) => `batch as (
-           select f.follower_id from follows f join articles a on a.id = ${p(o, 1)} and a.author_id = f.followee_id
-            where f.followee_id = ${p(o, 2)} and f.active and f.updated_at <= a.created_at
-            order by f.follower_id limit ${p(o, 3)}::int + 1),
-         fits as (select count(*) <= ${p(o, 3)}::int as ok from batch)`,
-        statement: (o) => `insert into notifications (recipient_id, type, actor_id, article_id, dedupe_key)
-           select b.follower_id, 'article.published', ${p(o, 2)}, ${p(o, 1)}, 'published:' || ${p(o, 1)}
+        before: `batch as (
+           select f.follower_id from follows f join articles a on a.id = $3 and a.author_id = f.followee_id
+            where f.followee_id = $4 and f.active and f.updated_at <= a.created_at
+            order by f.follower_id limit $5::int + 1),
+         fits as (select count(*) <= $5::int as ok from batch)`,
+        statement: `insert into notifications (recipient_id, type, actor_id, article_id, dedupe_key)
+           select b.follower_id, 'article.published', $4, $3, 'published:' || $3
              from batch b where exists (select 1 from fresh)
            on conflict (recipient_id, dedupe_key) do nothing`,
       };
     case 'article-commented':
       return {
         params: [change.commentId],
-        statement: (o) => `insert into notifications (recipient_id, type, actor_id, article_id, comment_id, dedupe_key)
+        statement: `insert into notifications (recipient_id, type, actor_id, article_id, comment_id, dedupe_key)
            select a.author_id, 'article.commented', c.author_id, a.id, c.id, 'commented:' || c.id
              from comments c join articles a on a.id = c.article_id
-            where c.id = ${p(o, 1)} and c.author_id <> a.author_id and exists (select 1 from fresh)
+            where c.id = $3 and c.author_id <> a.author_id and exists (select 1 from fresh)
            on conflict (recipient_id, dedupe_key) do nothing`,
       };
     case 'article-deleted':
       return {
         params: [change.articleId],
-        statement: (o) => `delete from notifications where article_id = ${p(o, 1)} and exists (select 1 from fresh)`,
+        statement: `delete from notifications where article_id = $3 and exists (select 1 from fresh)`,
       };
     case 'comment-deleted':
       return {
         params: [change.commentId],
-        statement: (o) => `delete from notifications where comment_id = ${p(o, 1)} and exists (select 1 from fresh)`,
+        statement: `delete from notifications where comment_id = $3 and exists (select 1 from fresh)`,
       };
     default:
       return null;

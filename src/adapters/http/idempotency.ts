@@ -19,11 +19,15 @@ export interface IdempotencyOptions {
   readonly waitMs: number;
 }
 
-/** Keys as clients and nginx send them: visible ASCII, at most 255 characters. */
-const KEY = /^[\x21-\x7e]{1,255}$/;
+/** Keys as clients and nginx send them: visible ASCII, at most 255 characters (the OpenAPI document says so too). */
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,255}$';
+const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Writes nothing: a second one is as good as the first, so its answer (a token) is never kept. */
 const NOT_KEPT: ReadonlySet<string | undefined> = new Set(['/api/users/login']);
+
+/** Whether a route takes an `Idempotency-Key`: every write but login (`url` as the route declares it). */
+export const takesIdempotencyKey = (method: string, url: string | undefined): boolean => !READS.has(method) && !NOT_KEPT.has(url);
 const POLL_MS = 50;
 const SWEEP_EVERY_MS = 10 * 60_000;
 
@@ -58,7 +62,7 @@ export function idempotentWrites(api: FastifyInstance, options: IdempotencyOptio
 
   api.addHook('preHandler', async (request, reply) => {
     const header = request.headers['idempotency-key'];
-    if (header === undefined || READS.has(request.method) || NOT_KEPT.has(request.routeOptions.url)) return;
+    if (header === undefined || !takesIdempotencyKey(request.method, request.routeOptions.url)) return;
     if (typeof header !== 'string' || !KEY.test(header))
       return sendError(reply, 400, 'Idempotency-Key', 'must be 1 to 255 visible ASCII characters');
     sweepNow();

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema } from 'fastify';
+import { IDEMPOTENCY_KEY_PATTERN, takesIdempotencyKey } from './idempotency.js';
 
 /** One route as Fastify registered it (HEAD and OPTIONS included), for checks of the description. */
 export interface RouteEntry {
@@ -113,18 +114,18 @@ const errorBody = {
 
 const error = (description: string) => ({ description, ...errorBody });
 
-/** Writes that take an `Idempotency-Key` (src/adapters/http/idempotency.ts): every one but login, which writes nothing. */
+/** Writes of the API that take an `Idempotency-Key` (the operations routes are outside it). */
 const keyed = (method: string, url: string, operation: Operation): boolean =>
-  !['GET', 'HEAD', 'OPTIONS'].includes(method) && operation.tag !== 'Operations' && url !== '/api/users/login';
+  operation.tag !== 'Operations' && takesIdempotencyKey(method, url);
 
 const idempotencyKeyHeader = {
   type: 'object',
   properties: {
     'idempotency-key': {
       type: 'string',
-      pattern: '^[\\x21-\\x7e]{1,255}$',
+      pattern: IDEMPOTENCY_KEY_PATTERN,
       description:
-        'Makes the write safe to send again: the first request with a key runs, a repetition (same user, same request) within 24 hours gets its answer with `Idempotent-Replayed: true`',
+        'Makes the write safe to send again: the first request with a key runs, a repetition (same user, same request) within `IDEMPOTENCY_TTL_S` (24 hours by default) gets its answer with `Idempotent-Replayed: true`',
     },
   },
 } as const;

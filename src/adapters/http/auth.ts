@@ -147,8 +147,9 @@ export function authOf(request: FastifyRequest): Authenticated {
 }
 
 /**
- * The reader of an optional-auth route: the viewer (for personalised fields), and whether the answer may lag behind writes
- * made through other replicas for the cache's recent window (at most a second). Only an
+ * The reader of an optional-auth route: the viewer (for personalised fields), and whether
+ * the cache may validate the answer against this process's copies of stamps, which can lag
+ * behind a write made through another replica by at most a second (ReadFreshness). Only an
  * anonymous reader may: it can be nobody's writer, and its answer is public anyway (shared
  * caches may keep it `s-maxage`). A signed-in reader may be the writer: always current.
  */

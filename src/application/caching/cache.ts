@@ -43,10 +43,10 @@ export interface Cache {
   stamps(tags: readonly string[]): Promise<readonly string[] | null>;
   /**
    * Like stamps(), for a reader who is nobody's writer (an anonymous HTTP request): may
-   * answer from this process's copy of stamps read from the shared tier at most the
-   * cache's recent window ago (at most a second), which always reflects this process's
-   * own bumps. So a bump made elsewhere reaches such readers within that window, and the
-   * common hit costs no round trip. `null` in the same cases as stamps().
+   * answer from this process's copies of stamps read from the shared tier, which always
+   * reflect this process's own bumps and are forgotten as other processes' bumps are
+   * pushed to it; each lives at most a second, which bounds what a lost push can hide
+   * (ADR 019). So the common hit costs no round trip. `null` in the same cases as stamps().
    */
   recentStamps(tags: readonly string[]): Promise<readonly string[] | null>;
   /**

@@ -73,6 +73,9 @@ export const ProjectionObserver = Symbol.for('ProjectionObserver');
 export class Projector {
   private tail: Promise<unknown> = Promise.resolve();
   private queued: Promise<void> | null = null;
+  /** Writers whose own events wait for the group being applied to finish (`applyOwn`), in commit order. */
+  private readonly waitingWriters: { readonly entries: readonly OutboxEntry[]; readonly done: () => void }[] = [];
+  private applyingOwn = false;
 
   constructor(
     @inject(EventOutbox) private readonly outbox: EventOutbox,
@@ -98,31 +101,29 @@ export class Projector {
   applyOwn(entries: readonly OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
     return new Promise((done) => {
-      this.ownGroups.push({ entries, done });
-      if (!this.applyingOwn) void this.applyOwnGroups();
+      this.waitingWriters.push({ entries, done });
+      if (!this.applyingOwn) void this.applyOwnInGroups();
     });
   }
 
-  private readonly ownGroups: { readonly entries: readonly OutboxEntry[]; readonly done: () => void }[] = [];
-  private applyingOwn = false;
-
-  private async applyOwnGroups(): Promise<void> {
+  /** Applies the waiting writers' events, a group at a time, until no writer waits. */
+  private async applyOwnInGroups(): Promise<void> {
     this.applyingOwn = true;
     try {
-      while (this.ownGroups.length > 0) {
-        const taken = [this.ownGroups.shift()!];
-        let size = taken[0]!.entries.length;
-        while (this.ownGroups.length > 0 && size + this.ownGroups[0]!.entries.length <= this.options.batchSize) {
-          const next = this.ownGroups.shift()!;
-          taken.push(next);
+      while (this.waitingWriters.length > 0) {
+        const group = [this.waitingWriters.shift()!];
+        let size = group[0]!.entries.length;
+        while (this.waitingWriters.length > 0 && size + this.waitingWriters[0]!.entries.length <= this.options.batchSize) {
+          const next = this.waitingWriters.shift()!;
+          group.push(next);
           size += next.entries.length;
         }
         try {
-          await this.applyBatch(taken.flatMap((group) => group.entries));
+          await this.applyBatch(group.flatMap((writer) => writer.entries));
         } catch (error) {
           this.monitor.runFailed(error);
         }
-        for (const group of taken) group.done();
+        for (const writer of group) writer.done();
       }
     } finally {
       this.applyingOwn = false;

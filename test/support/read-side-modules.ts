@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { ActiveGeneration } from '../../src/application/read-side/active-generation.js';
+import { ActiveGeneration, ensureActiveGeneration } from '../../src/application/read-side/active-generation.js';
 import { ArticleReadStore } from '../../src/application/read-side/article.read-store.js';
 import { CommentReadStore } from '../../src/application/read-side/comment.read-store.js';
 import { ReadModelGenerations } from '../../src/application/read-side/read-model-generations.js';
@@ -10,6 +10,7 @@ import { memoryModule } from '../../src/adapters/memory/memory.module.js';
 import { SqlDatabase } from '../../src/adapters/sql/sql-database.js';
 import { sqlReadStoreModule } from '../../src/adapters/sql/sql-read-store.module.js';
 import { readStoresOf, type ReadStores } from '../contract/read-store/read-store.fixtures.js';
+import { openTestDatabase, type SqlKind, type TestSqlDatabase } from './sql.js';
 
 /**
  * One process's worth of read-side adapters, built from the same container module the
@@ -44,6 +45,17 @@ export function sqlReadSide(db: SqlDatabase): ReadSideOfOneProcess {
   c.bind(SqlDatabase).toConstantValue(db);
   c.load(sqlReadStoreModule());
   return of(c);
+}
+
+/**
+ * A test database of `kind` with the SQL read side of one process on it, wired as the
+ * container wires it (every adapter follows the active generation), and that generation
+ * prepared. Its owner closes `db`.
+ */
+export async function openSqlReadSide(kind: SqlKind): Promise<{ db: TestSqlDatabase; side: ReadSideOfOneProcess; generation: string }> {
+  const db = await openTestDatabase(kind);
+  const side = sqlReadSide(db.db);
+  return { db, side, generation: await ensureActiveGeneration(side.generations) };
 }
 
 /** The in-memory read store of one process. */

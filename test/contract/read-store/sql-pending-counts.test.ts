@@ -1,11 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureActiveGeneration } from '../../../src/application/read-side/active-generation.js';
 import { readTables } from '../../../src/adapters/sql/read/read-tables.js';
 import { foldPendingCounts } from '../../../src/adapters/sql/read/sql-pending-counts.js';
 import { SqlReadModelWriter } from '../../../src/adapters/sql/read/sql-read-model.writer.js';
-import { sqlReadSide, type ReadSideOfOneProcess } from '../../support/read-side-modules.js';
-import { openTestDatabase, sqlKinds, type TestSqlDatabase } from '../../support/sql.js';
+import { openSqlReadSide, type ReadSideOfOneProcess } from '../../support/read-side-modules.js';
+import { sqlKinds, type TestSqlDatabase } from '../../support/sql.js';
 import { anArticle, FixtureWriter, givenUsers } from './read-store.fixtures.js';
 
 /**
@@ -17,11 +16,7 @@ describe.each(sqlKinds())('pending count deltas on SQL (%s)', (kind) => {
   let db: TestSqlDatabase;
   let side: ReadSideOfOneProcess;
   let generation: string;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-    side = sqlReadSide(db.db);
-    generation = await ensureActiveGeneration(side.generations);
-  });
+  beforeAll(async () => ({ db, side, generation } = await openSqlReadSide(kind)));
   afterAll(async () => db?.close());
 
   const pendingRows = async () =>

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ensureActiveGeneration } from '../../../src/application/read-side/active-generation.js';
 import { SqlReadModelWriter } from '../../../src/adapters/sql/read/sql-read-model.writer.js';
-import { sqlReadSide, type ReadSideOfOneProcess } from '../../support/read-side-modules.js';
-import { openTestDatabase, sqlKinds, type TestSqlDatabase } from '../../support/sql.js';
+import { openSqlReadSide, type ReadSideOfOneProcess } from '../../support/read-side-modules.js';
+import { sqlKinds, type TestSqlDatabase } from '../../support/sql.js';
 import { readStoreContracts } from './read-store.contract.js';
 import { anArticle, aUser, FixtureWriter, givenUsers, type ReadStores } from './read-store.fixtures.js';
 
@@ -10,12 +9,7 @@ describe.each(sqlKinds())('SQL read store on %s', (kind) => {
   let db: TestSqlDatabase;
   let side: ReadSideOfOneProcess;
   let generation: string;
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-    // Wired as the container wires it: every adapter follows the active generation.
-    side = sqlReadSide(db.db);
-    generation = await ensureActiveGeneration(side.generations);
-  });
+  beforeAll(async () => ({ db, side, generation } = await openSqlReadSide(kind)));
   afterAll(async () => db?.close());
 
   /** The generation's tables emptied (DDL once per file: it is the slow part on PGlite). */

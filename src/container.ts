@@ -16,7 +16,9 @@ import { SqlNotificationOptions } from './adapters/sql/notifications/sql-notific
 import type { SqlDatabase } from './adapters/sql/sql-database.js';
 import { systemModule } from './adapters/system/system.module.js';
 import { Lifetime } from './composition/lifetime.js';
+import { bindCredentials } from './composition/credentials.js';
 import { bindSharedState, type SharedState } from './composition/shared-state.js';
+import type { RememberedCredentials } from './application/users/remembered-credentials.js';
 import { bindStorage } from './composition/storage.js';
 import { startTelemetry, type Telemetry, type TelemetryOverrides } from './composition/telemetry.js';
 import type { AppConfig } from './config/config.js';
@@ -47,6 +49,8 @@ export interface Composition {
   readonly shared: SharedState;
   /** Metrics and tracing, each null when off. */
   readonly telemetry: Telemetry;
+  /** The credential states this API process remembers (ADR 014), or null when it does not. */
+  readonly credentials: RememberedCredentials | null;
   /** Closes everything opened, last opened first. */
   close(): Promise<void>;
 }
@@ -111,9 +115,12 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
     // The relay's queue exists once any relay registered (an API without a broker, or npm run relay).
     telemetry.metrics?.watchOutbox(container.get(EventOutbox), ['projector', 'relay']);
     telemetry.metrics?.watchPool(() => database?.poolUsage() ?? null);
+    const cacheOn = shared.cache.state() !== 'off';
+    const credentials =
+      role === 'api' ? await bindCredentials({ config, container, logger, lifetime, bindings, readiness, database, cacheOn }) : null;
     bindings.Telemetry = `metrics ${telemetry.metrics ? 'on' : 'off'}, tracing ${tracing ? 'on (OTLP)' : 'off'}`;
     readiness.push({ name: 'read-store', check: () => container.get(ReadSideStartup).health() });
-    return { container, logger, owner, bindings, readiness, signals: storage.signals, shared, telemetry, close: () => lifetime.close() };
+    return { container, logger, owner, bindings, readiness, signals: storage.signals, shared, telemetry, credentials, close: () => lifetime.close() };
   } catch (error) {
     // The first failure is the one to report; closing what was opened is best effort.
     await lifetime.close().catch(() => undefined);

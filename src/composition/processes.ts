@@ -35,9 +35,9 @@ function useCasesOf(composition: Composition, config: AppConfig, inline: boolean
   const projector = container.get(Projector);
   const monitor = container.get(FanOutMonitor);
   const { metrics, tracing } = composition.telemetry;
-  const sync = inline
-    ? new ProjectOwnEvents(projector)
-    : new AwaitOwnEvents(composition.signals, timeoutMs, monitor);
+  const projection = inline ? new ProjectOwnEvents(projector) : new AwaitOwnEvents(composition.signals, timeoutMs, monitor);
+  // A command's own commit forgets the credential states it changed before it answers.
+  const sync = composition.credentials ? composition.credentials.forgettingOwnCommits(projection) : projection;
   const cache = tracing ? tracing.cache(composition.shared.cache) : composition.shared.cache;
   const lifetimes = { item: config.cacheTtlMs, list: config.cacheListTtlMs ?? config.cacheTtlMs };
   const cached = cache.state() === 'off' ? [] : [readThroughCache(cache, lifetimes, metrics ?? undefined, config.cacheDecodedEntries)];

@@ -89,6 +89,12 @@ const settings = {
   CACHE_PUSHED_STAMPS_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 1000 },
   /** Most cached answers kept decoded in process memory, with their anonymous answer's bytes; 0: none. */
   CACHE_DECODED_ENTRIES: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 2000 },
+  /**
+   * Users' credential states an API process on PostgreSQL remembers while no query cache
+   * is on, forgotten when the write model announces a change (ADR 014); 0: every
+   * authenticated request reads the write model.
+   */
+  CREDENTIAL_MEMO_ENTRIES: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 10_000 },
   /** `s-maxage` of anonymous GET answers (how long a CDN may keep them); 0: shared caches must revalidate. */
   HTTP_SHARED_MAX_AGE_S: { type: 'integer', minimum: 0, maximum: 86_400, default: 1 },
   /** Failed logins of one account within LOGIN_WINDOW_S before its logins get 429; 0 turns the guard off. */

@@ -4,7 +4,7 @@ import type { Application } from '../../src/composition/processes.js';
 import { loadConfig } from '../../src/config/config.js';
 import { FastTestHasher } from '../http/support/client.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
-import { twoReplicasOnRedis } from '../support/two-replicas.js';
+import { twoReplicasOnPostgres, twoReplicasOnRedis } from '../support/two-replicas.js';
 import { SecureApp, type User } from './support/secure-app.js';
 
 const login = async (app: SecureApp, user: User, password = user.password): Promise<string> => {
@@ -130,5 +130,41 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('revocation across two replicas'
     expect(out.statusCode).toBe(204);
     expect((await get(b, token)).statusCode).toBe(401);
     expect((await get(a, token)).statusCode).toBe(401);
+  });
+});
+
+/**
+ * Two replicas on one PostgreSQL without a query cache: each remembers credential states
+ * and forgets them on the write model's announcements (ADR 014). Whatever is revoked,
+ * demoted or changed through A is refused or seen by B on its next request, every time.
+ */
+describe.skipIf(!process.env.TEST_DATABASE_URL)('revocation across two replicas remembering credential states', () => {
+  const replicas = twoReplicasOnPostgres('revocation-memo', new FastTestHasher());
+
+  it('B refuses at once what A revoked, though it remembered the user, over 30 rounds', { timeout: 120_000 }, async () => {
+    const { a, b } = replicas;
+    expect(b.composition.bindings.Credentials).toMatch(/^remembered/);
+    const get = (app: Application, token: string) =>
+      app.http.inject({ method: 'GET', url: '/api/user', headers: { authorization: `Token ${token}` } });
+    const login = async (app: Application) =>
+      (
+        await app.http.inject({ method: 'POST', url: '/api/users/login', payload: { user: { email: 'jake@example.com', password: 'password123' } } })
+      ).json().user.token as string;
+    const registered = await a.http.inject({
+      method: 'POST',
+      url: '/api/users',
+      payload: { user: { username: 'jake', email: 'jake@example.com', password: 'password123' } },
+    });
+    expect(registered.statusCode).toBe(201);
+    for (let round = 0; round < 30; round++) {
+      const [writer, reader] = round % 2 === 0 ? [a, b] : [b, a];
+      const token = await login(reader);
+      for (let i = 0; i < 3; i++) expect((await get(reader, token)).statusCode).toBe(200);
+      const out = await writer.http.inject({ method: 'POST', url: '/api/user/logout-all', headers: { authorization: `Token ${token}` } });
+      expect(out.statusCode).toBe(204);
+      expect((await get(reader, token)).statusCode).toBe(401);
+      expect((await get(writer, token)).statusCode).toBe(401);
+    }
+    expect(b.composition.credentials?.size).toBeGreaterThan(0);
   });
 });

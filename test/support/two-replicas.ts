@@ -19,6 +19,15 @@ export interface TwoReplicas {
  * their own that is deleted afterwards. Needs TEST_DATABASE_URL.
  */
 export function twoReplicasOnRedis(name: string, passwordHasher: PasswordHasher): TwoReplicas {
+  return twoReplicas(name, passwordHasher, true);
+}
+
+/** The same without Redis: no query cache (CACHE=auto on PostgreSQL), every replica alone with the database. */
+export function twoReplicasOnPostgres(name: string, passwordHasher: PasswordHasher): TwoReplicas {
+  return twoReplicas(name, passwordHasher, false);
+}
+
+function twoReplicas(name: string, passwordHasher: PasswordHasher, redis: boolean): TwoReplicas {
   let database: TestSqlDatabase | undefined;
   let a: Application | undefined;
   let b: Application | undefined;
@@ -29,10 +38,12 @@ export function twoReplicasOnRedis(name: string, passwordHasher: PasswordHasher)
       NODE_ENV: 'test',
       JWT_SECRET: TEST_JWT_SECRET,
       DATABASE_URL: database.url,
-      REDIS_URL: SHARED_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      // A generous wait: these tests are about coherence, not about outages.
-      REDIS_TIMEOUT_MS: '2000',
+      ...(redis && {
+        REDIS_URL: SHARED_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        // A generous wait: these tests are about coherence, not about outages.
+        REDIS_TIMEOUT_MS: '2000',
+      }),
     });
     const overrides = { logger: pino({ level: 'silent' }), passwordHasher };
     a = await createApplication(config, overrides);
@@ -42,6 +53,7 @@ export function twoReplicasOnRedis(name: string, passwordHasher: PasswordHasher)
     await a?.close();
     await b?.close();
     await database?.close();
+    if (!redis) return;
     const link = await openTestLink();
     await deleteNamespace(link, prefix);
     await link.close();

@@ -5,6 +5,7 @@ import { Migration0003TokenRevocation } from './Migration0003TokenRevocation.js'
 import { Migration0004Notifications } from './Migration0004Notifications.js';
 import { Migration0005ExternalIdentities } from './Migration0005ExternalIdentities.js';
 import { Migration0006IdempotencyKeys } from './Migration0006IdempotencyKeys.js';
+import { Migration0007CredentialChanges } from './Migration0007CredentialChanges.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the file system) so
@@ -17,4 +18,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration0004Notifications', class: Migration0004Notifications },
   { name: 'Migration0005ExternalIdentities', class: Migration0005ExternalIdentities },
   { name: 'Migration0006IdempotencyKeys', class: Migration0006IdempotencyKeys },
+  { name: 'Migration0007CredentialChanges', class: Migration0007CredentialChanges },
 ];

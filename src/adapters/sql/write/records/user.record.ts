@@ -18,6 +18,20 @@ export const UserRecord = defineEntity({
     tokensValidFrom: p.datetime().columnType('timestamptz').nullable(),
     ...aggregateColumns(),
   },
+  // Announce credential changes to the processes that remember credential states (migration 0007;
+  // its TRUNCATE trigger is not mapped: MikroORM cannot see one, information_schema omits them).
+  triggers: [
+    {
+      name: 'notify_credentials',
+      timing: 'after',
+      events: ['update', 'delete'],
+      forEach: 'row',
+      body:
+        "if tg_op = 'DELETE' then perform pg_notify('conduit_credentials', old.id::text); " +
+        'elsif old.role is distinct from new.role or old.tokens_valid_from is distinct from new.tokens_valid_from ' +
+        "then perform pg_notify('conduit_credentials', new.id::text); end if; return null",
+    },
+  ],
 });
 export type UserRecord = InferEntity<typeof UserRecord>;
 

@@ -1,0 +1,55 @@
+import type { Container } from 'inversify';
+import type { Logger } from 'pino';
+import { CredentialStore } from '../application/users/credential-store.js';
+import { RememberedCredentials } from '../application/users/remembered-credentials.js';
+import type { ReadinessCheck } from '../adapters/http/http-deps.js';
+import type { SqlDatabase } from '../adapters/sql/sql-database.js';
+import { PostgresCredentialChanges } from '../adapters/sql/write/postgres-credential-changes.js';
+import type { AppConfig } from '../config/config.js';
+import type { Lifetime } from './lifetime.js';
+
+/** Longest life of a remembered credential state (as of a cached one, ADR 014). */
+const REMEMBERED_TTL_MS = 60_000;
+
+export interface CredentialsContext {
+  readonly config: AppConfig;
+  readonly container: Container;
+  readonly logger: Logger;
+  readonly lifetime: Lifetime;
+  readonly bindings: Record<string, string>;
+  readonly readiness: ReadinessCheck[];
+  readonly database: SqlDatabase | null;
+  readonly cacheOn: boolean;
+}
+
+/**
+ * Where an API process checks the credential state behind every token. With a query cache
+ * the check goes through it (ADR 014). Without one, on PostgreSQL, the process remembers
+ * states and forgets them as the write model announces changes (LISTEN); elsewhere (or with
+ * CREDENTIAL_MEMO_ENTRIES=0) every check reads the write model. Answers the memory, if any.
+ */
+export async function bindCredentials(ctx: CredentialsContext): Promise<RememberedCredentials | null> {
+  const { config, container, logger, database } = ctx;
+  if (ctx.cacheOn) {
+    ctx.bindings.Credentials = 'checked through the query cache';
+    return null;
+  }
+  if (database?.kind !== 'postgresql' || database.url === undefined || config.credentialMemoEntries === 0) {
+    ctx.bindings.Credentials = 'read from the write model on every request';
+    return null;
+  }
+  const feed = new PostgresCredentialChanges(database.url, {
+    lost: (error) => logger.warn({ err: error }, 'credential changes: not listening; every token check reads the write model until it is back'),
+    regained: () => logger.info('credential changes: listening again'),
+  });
+  ctx.lifetime.defer(() => feed.close());
+  await feed.start();
+  const memory = new RememberedCredentials(container.get(CredentialStore), feed, {
+    maxEntries: config.credentialMemoEntries,
+    ttlMs: REMEMBERED_TTL_MS,
+  });
+  container.rebind(CredentialStore).toConstantValue(memory);
+  ctx.readiness.push({ name: 'credential-changes', check: async () => (feed.live() ? 'ok' : 'degraded') });
+  ctx.bindings.Credentials = `remembered (up to ${config.credentialMemoEntries}), forgotten on PostgreSQL's announcements`;
+  return memory;
+}

@@ -1,23 +1,13 @@
-import type { Container } from 'inversify';
-import type { Logger } from 'pino';
 import { CredentialStore } from '../application/users/credential-store.js';
 import { RememberedCredentials } from '../application/users/remembered-credentials.js';
-import type { ReadinessCheck } from '../adapters/http/http-deps.js';
 import type { SqlDatabase } from '../adapters/sql/sql-database.js';
 import { PostgresCredentialChanges } from '../adapters/sql/write/postgres-credential-changes.js';
-import type { AppConfig } from '../config/config.js';
-import type { Lifetime } from './lifetime.js';
+import type { SharedStateContext } from './shared-state.js';
 
 /** Longest life of a remembered credential state (as of a cached one, ADR 014). */
 const REMEMBERED_TTL_MS = 60_000;
 
-export interface CredentialsContext {
-  readonly config: AppConfig;
-  readonly container: Container;
-  readonly logger: Logger;
-  readonly lifetime: Lifetime;
-  readonly bindings: Record<string, string>;
-  readonly readiness: ReadinessCheck[];
+export interface CredentialsContext extends Omit<SharedStateContext, 'redisCommands'> {
   readonly database: SqlDatabase | null;
   readonly cacheOn: boolean;
 }

@@ -1,4 +1,8 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import helmet from 'helmet';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HELMET_OPTIONS, helmetHeaders } from '../../src/adapters/http/security-headers.js';
 import type { PasswordHasher } from '../../src/application/users/password-hasher.js';
 import { loadConfig } from '../../src/config/config.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
@@ -25,6 +29,22 @@ describe('security headers (helmet, tuned for a JSON API)', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
     }
   });
+
+  it('are exactly what helmet sets on a real response, worked out once', async () => {
+    const middleware = helmet(HELMET_OPTIONS);
+    const server: Server = createServer((req, res) => middleware(req, res, () => res.end()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const own = new Set(['connection', 'content-length', 'date', 'keep-alive', 'transfer-encoding']);
+      const fromHelmet = Object.fromEntries([...response.headers].filter(([name]) => !own.has(name)));
+      expect(Object.keys(fromHelmet).length).toBeGreaterThanOrEqual(8);
+      expect(helmetHeaders(HELMET_OPTIONS)).toEqual(fromHelmet);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
 });
 
 describe('CORS', () => {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import Fastify, {
@@ -39,6 +38,7 @@ import { userRoutes } from './routes/users.js';
 import { describeApi } from './openapi.js';
 import { shedLoad } from './overload.js';
 import { requestLogging } from './request-log.js';
+import { applySecurityHeaders } from './security-headers.js';
 import { createValidatorCompiler } from './validation.js';
 
 /** A request id from a proxy is kept only if it is short and plain (it ends up in every log line). */
@@ -111,7 +111,6 @@ export function buildHttpApp(deps: HttpDeps, lifecycle: HealthState = { draining
   answerExpectationsInFormat(app);
   requestLogging(app, options.requestLogSampleRate ?? 1);
 
-  app.register(helmet, HELMET_OPTIONS);
   app.register(cors, corsOptions(options));
   if (options.overload) shedLoad(app, options.overload);
   const limited = options.rateLimitPerMinute > 0;
@@ -172,47 +171,14 @@ function answerExpectationsInFormat(app: FastifyInstance): void {
 
 
 /**
- * `@fastify/helmet` tuned for a JSON API: nothing it serves is a document, so the content
- * security policy allows nothing (no script, style, frame or form may come from an answer);
- * resources may not be loaded cross-origin without CORS; no referrer leaves. HSTS is left
- * to `applySecurityHeaders`, which sends it over HTTPS only (a plain-HTTP answer saying
- * "use HTTPS" is meaningless, and wrong behind a proxy that does not terminate TLS).
- */
-const HELMET_OPTIONS = {
-  global: true,
-  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-  crossOriginEmbedderPolicy: false,
-  crossOriginOpenerPolicy: { policy: 'same-origin' },
-  crossOriginResourcePolicy: { policy: 'same-origin' },
-  frameguard: { action: 'deny' },
-  hsts: false,
-  referrerPolicy: { policy: 'no-referrer' },
-  xPermittedCrossDomainPolicies: { permittedPolicies: 'none' },
-} as const;
-
-/**
- * Headers for a JSON API that no browser should ever render, frame or cache. Helmet sets
- * them on every routed answer; they are set here too because Fastify's framework errors
- * (`frameworkErrorHandler`) run no hook at all. A plain
- * callback hook: it runs on every answer, and an async one would cost a promise each time.
+ * The security headers (security-headers.ts) on every answer, errors and unknown routes
+ * included. A plain callback hook: it runs on every answer, and an async one would cost a
+ * promise each time.
  */
 const securityHeaders: onSendHookHandler = (request, reply, payload, done) => {
   applySecurityHeaders(request, reply);
   done(null, payload);
 };
-
-function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
-  reply.header('x-request-id', request.id);
-  reply.header('x-content-type-options', 'nosniff');
-  reply.header('x-frame-options', 'DENY');
-  reply.header('referrer-policy', 'no-referrer');
-  // The one HTML page (the API reference at /api/docs) sets a policy of its own that lets its scripts run.
-  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-  // Only meaningful over TLS; behind nginx the protocol comes from X-Forwarded-Proto (trustProxy).
-  if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-  // Answers are personalised (favorited, following): no shared cache may keep them.
-  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-}
 
 /**
  * Fastify's `frameworkErrors`: a URL the router cannot decode (`/articles/%FF`) or a path

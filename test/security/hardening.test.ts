@@ -45,7 +45,6 @@ describe('security headers (helmet, tuned for a JSON API)', () => {
     }
   });
 });
-});
 
 describe('CORS', () => {
   it('never allows credentials, with * or with a list of origins', async () => {

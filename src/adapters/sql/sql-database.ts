@@ -1,6 +1,6 @@
 import type { LoggerOptions, MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM as PgliteOrm } from '@mikro-orm/pglite';
+import { MikroORM as PgliteOrm, type PgliteConnection } from '@mikro-orm/pglite';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
 import type { AbstractSqlConnection, AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { createHash } from 'node:crypto';
@@ -8,6 +8,8 @@ import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { OrmQueryLog, type OrmStatement } from './orm-query-log.js';
 import { lockDataDir } from './pglite-lock.js';
+import { compactPgliteParsers } from './pglite-parsers.js';
+import { MAX_NAMED_STATEMENTS, PgliteStatements, PREPARABLE } from './pglite-statements.js';
 import { translateOutage } from './sql-errors.js';
 import { writeModelEntities } from './write/entities.js';
 import { migrations } from './write/migrations/index.js';
@@ -50,9 +52,9 @@ export interface SqlTransactor extends SqlExecutor {
  *   arrays into comma lists, which `text[]` parameters cannot survive): on PostgreSQL a
  *   statement outside a transaction goes straight to the pool MikroORM owns, prepared under
  *   a name (`prepared` below), and a transaction through the Kysely client MikroORM owns; on
- *   PGlite both through that client. Saves are single statements with data-modifying CTEs (the row, its
- *   events and their queue entries in one atomic statement), which the unit-of-work API
- *   does not express.
+ *   PGlite both straight to PGlite's protocol, prepared under names too (`PgliteStatements`,
+ *   ADR 020). Saves are single statements with data-modifying CTEs (the row, its events and
+ *   their queue entries in one atomic statement), which the unit-of-work API does not express.
  * - Driver errors that mean the database cannot be reached become DependencyUnavailable
  *   here, once; constraint violations are left to the repositories (sql-errors.ts).
  */
@@ -84,6 +86,8 @@ export class SqlDatabase implements SqlTransactor {
     relaxed?: SqlTransactor,
     /** PostgreSQL's pools: the ORM's (which `query` also runs on), then the relaxed one; none for PGlite. */
     private readonly pools: readonly pg.Pool[] = [],
+    /** PGlite's statements, prepared under names (`query` and `transaction` run there); none for PostgreSQL. */
+    private readonly pgliteStatements?: PgliteStatements,
   ) {
     this.relaxedView = relaxed ?? this;
   }
@@ -113,6 +117,7 @@ export class SqlDatabase implements SqlTransactor {
       // On PostgreSQL straight to the ORM's own pool (the first of `pools`), as a prepared statement.
       const pool = this.pools[0];
       if (pool !== undefined) return (await pool.query(prepared(sql, params))).rows as T[];
+      if (this.pgliteStatements !== undefined) return await this.pgliteStatements.query<T>(sql, params);
       const result = await this.connection().getClient().executeQuery<T>(CompiledQuery.raw(sql, [...params]));
       return result.rows;
     } catch (error) {
@@ -127,6 +132,7 @@ export class SqlDatabase implements SqlTransactor {
    */
   private async transact<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     try {
+      if (this.pgliteStatements !== undefined) return await this.pgliteStatements.transaction(work);
       return await this.connection().transactional((trx) =>
         work({
           query: async <R>(sql: string, params: readonly unknown[] = []): Promise<R[]> =>
@@ -266,20 +272,34 @@ export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlD
     unlock();
     throw error;
   }
-  return new SqlDatabase(orm as unknown as SqlOrm, 'pglite', undefined, async () => {
-    try {
-      await orm.close(true);
-    } finally {
-      unlock();
-    }
-  });
+  let statements: PgliteStatements;
+  try {
+    const pglite = await (orm.em.getConnection() as PgliteConnection).getNativeClient();
+    await compactPgliteParsers(pglite);
+    statements = new PgliteStatements(pglite);
+  } catch (error) {
+    await orm.close(true).finally(unlock);
+    throw error;
+  }
+  return new SqlDatabase(
+    orm as unknown as SqlOrm,
+    'pglite',
+    undefined,
+    async () => {
+      try {
+        await orm.close(true);
+      } finally {
+        unlock();
+      }
+    },
+    undefined,
+    [],
+    statements,
+  );
 }
 
-/** Statements that may be prepared under a name (utility statements, such as VACUUM, may not). */
-const PREPARABLE = /^\s*(with|select|insert|update|delete)\b/i;
-/** Names given so far, by statement text; past this many, further texts run unnamed. */
+/** Names given so far, by statement text; past `MAX_NAMED_STATEMENTS`, further texts run unnamed. */
 const statementNames = new Map<string, string>();
-const MAX_NAMED_STATEMENTS = 2_000;
 
 /**
  * A statement for node-postgres, named after a hash of its text: each connection parses and

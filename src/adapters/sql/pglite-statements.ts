@@ -1,4 +1,4 @@
-import { parse, protocol, type PGlite } from '@electric-sql/pglite';
+import { parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
 
 /** Statements that may be prepared under a name (utility statements, such as VACUUM, may not). */
 export const PREPARABLE = /^\s*(with|select|insert|update|delete)\b/i;
@@ -48,11 +48,11 @@ export class PgliteStatements {
     return this.pglite._runExclusiveTransaction(() =>
       this.pglite._runExclusiveQuery(async () => {
         try {
-          return await this.run<T>(sql, params);
+          return (await this.run<T>(sql, params, true)).rows;
         } catch (error) {
           // Out of a transaction nothing was aborted: a statement whose cached plan no longer fits runs once more, prepared again.
           if (!this.isStale(error)) throw error;
-          return await this.run<T>(sql, params);
+          return (await this.run<T>(sql, params, true)).rows;
         } finally {
           await this.pglite.syncToFs();
         }
@@ -67,7 +67,7 @@ export class PgliteStatements {
         query: <R>(sql: string, params: readonly unknown[] = []) =>
           this.pglite._runExclusiveQuery(async () => {
             try {
-              return await this.run<R>(sql, params);
+              return (await this.run<R>(sql, params, true)).rows;
             } catch (error) {
               this.isStale(error); // forgotten, to be prepared again by the next transaction; this one is aborted
               throw error;
@@ -77,28 +77,59 @@ export class PgliteStatements {
     );
   }
 
+  /**
+   * Makes PGlite's own `query`, which the ORM's entity loads reach through Kysely, send
+   * each statement in one or two entries into PGlite instead of six, unnamed: the ORM
+   * writes values into its texts, so every text is new and naming them would only fill
+   * PGlite's session with plans that never run again. A call with options other than
+   * Kysely's (`rowMode: 'object'`) goes to PGlite's own `query` as before, and so do the
+   * statements of the ORM's transactions (migrations), which PGlite runs by itself.
+   */
+  serveQueries(): void {
+    const pglite = this.pglite;
+    const original = pglite.query.bind(pglite);
+    const served = <T>(sql: string, params: unknown[] = [], options?: QueryOptions): Promise<Results<T>> => {
+      const plain = options === undefined || Object.entries(options).every(([key, value]) => key === 'rowMode' && value === 'object');
+      if (!plain) return original<T>(sql, params, options);
+      return pglite._runExclusiveTransaction(() =>
+        pglite._runExclusiveQuery(async () => {
+          try {
+            return await this.run<T>(sql, params, false);
+          } finally {
+            await pglite.syncToFs();
+          }
+        }),
+      );
+    };
+    pglite.query = served;
+  }
+
   /** How many statement texts this connection has prepared under a name. */
   get size(): number {
     return this.prepared.size;
   }
 
-  private async run<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    const statement = this.prepared.get(sql) ?? (await this.prepare(sql));
+  private async run<T>(sql: string, params: readonly unknown[], named: boolean): Promise<Results<T>> {
+    // Without parameters there is nothing to learn before binding: parse, bind and execute go in at once.
+    if (!named && params.length === 0) return this.results<T>(serialize.parse({ name: '', text: sql, types: [] }), serialize.bind({}));
+    const statement = (named ? this.prepared.get(sql) : undefined) ?? (await this.prepare(sql, named));
     const values = params.map((value, i) => {
       if (value === null || value === undefined) return null;
       const serializer = this.pglite.serializers[statement.parameterTypes[i]!];
       return serializer ? (serializer(value) as string) : String(value);
     });
-    const messages = await this.pglite.execProtocolStream(
-      concat(serialize.bind({ statement: statement.name, values }), DESCRIBE_PORTAL, EXECUTE, SYNC),
-      { syncToFs: false },
-    );
-    return parse.parseResults(messages, this.pglite.parsers, { rowMode: 'object' })[0]!.rows as T[];
+    return this.results<T>(serialize.bind({ statement: statement.name, values }));
+  }
+
+  /** Sends `messages`, then describe, execute and sync, as one buffer; the rows parsed by PGlite's own parsers. */
+  private async results<T>(...messages: Uint8Array[]): Promise<Results<T>> {
+    const answers = await this.pglite.execProtocolStream(concat(...messages, DESCRIBE_PORTAL, EXECUTE, SYNC), { syncToFs: false });
+    return parse.parseResults(answers, this.pglite.parsers, { rowMode: 'object' })[0] as Results<T>;
   }
 
   /** Parses and describes `sql`: under a name of its own when it may be prepared and there is room, else as the unnamed statement. */
-  private async prepare(sql: string): Promise<Prepared> {
-    const named = PREPARABLE.test(sql) && this.prepared.size < MAX_NAMED_STATEMENTS;
+  private async prepare(sql: string, nameable: boolean): Promise<Prepared> {
+    const named = nameable && PREPARABLE.test(sql) && this.prepared.size < MAX_NAMED_STATEMENTS;
     const name = named ? `p${++this.named}` : '';
     const messages = await this.pglite.execProtocolStream(
       concat(serialize.parse({ name, text: sql, types: [] }), serialize.describe({ type: 'S', name }), SYNC),

@@ -277,6 +277,7 @@ export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlD
     const pglite = await (orm.em.getConnection() as PgliteConnection).getNativeClient();
     await compactPgliteParsers(pglite);
     statements = new PgliteStatements(pglite);
+    statements.serveQueries();
   } catch (error) {
     await orm.close(true).finally(unlock);
     throw error;

@@ -99,4 +99,40 @@ describe('PGlite statements prepared under names', () => {
     await pglite.exec(`alter table shapes alter column v type text using v::text`);
     expect(await statements.query(text, [1])).toEqual([{ id: 1, v: '10' }]);
   });
+
+  it('serves PGlite’s own query (the ORM’s loads) in fewer entries, answering the same, rows and counts', async () => {
+    const update = `update items set flag = true where id in (1, 2)`;
+    const select = `select id, name, tags from items where id = 1`;
+    const withParams = `select id, name from items where name = $1`;
+    const before = [await pglite.query(update), await pglite.query(select), await pglite.query(withParams, ['two'])];
+    const arrays = await pglite.query(select, [], { rowMode: 'array' });
+    const named = statements.size;
+
+    statements.serveQueries();
+    const after = [await pglite.query(update), await pglite.query(select), await pglite.query(withParams, ['two'])];
+
+    expect(after.map(({ rows, affectedRows }) => ({ rows, affectedRows }))).toEqual(before.map(({ rows, affectedRows }) => ({ rows, affectedRows })));
+    expect(after[0]).toMatchObject({ affectedRows: 2, rows: [] });
+    expect(after[1]!.rows).toEqual([{ id: 1, name: 'one', tags: ['a', 'b,c', 'd "e"'] }]);
+    // Other options go to PGlite's own query, as before; texts served this way are never named.
+    expect(await pglite.query(select, [], { rowMode: 'array' })).toMatchObject({ rows: arrays.rows });
+    expect(statements.size).toBe(named);
+    const failure = await pglite.query(`select * from nowhere`).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: '42P01' });
+    expect((await pglite.query(`select count(*)::int as n from items`)).rows).toEqual([{ n: 5 }]);
+
+    // One entry into PGlite for a text without parameters (PGlite's own query makes six).
+    const send = pglite.execProtocolStream.bind(pglite);
+    let entries = 0;
+    pglite.execProtocolStream = (message, options) => {
+      entries++;
+      return send(message, options);
+    };
+    try {
+      await pglite.query(select);
+    } finally {
+      pglite.execProtocolStream = send;
+    }
+    expect(entries).toBe(1);
+  });
 });

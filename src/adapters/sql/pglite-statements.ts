@@ -1,4 +1,5 @@
 import { parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
+import type { SqlExecutor } from './sql-database.js';
 
 /** Statements that may be prepared under a name (utility statements, such as VACUUM, may not). */
 export const PREPARABLE = /^\s*(with|select|insert|update|delete)\b/i;
@@ -44,24 +45,20 @@ export class PgliteStatements {
   constructor(private readonly pglite: PGlite) {}
 
   /** One statement in a transaction of its own (PostgreSQL's implicit one), as `PGlite.query` runs it. */
-  async query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    return this.pglite._runExclusiveTransaction(() =>
-      this.pglite._runExclusiveQuery(async () => {
-        try {
-          return (await this.run<T>(sql, params, true)).rows;
-        } catch (error) {
-          // Out of a transaction nothing was aborted: a statement whose cached plan no longer fits runs once more, prepared again.
-          if (!this.isStale(error)) throw error;
-          return (await this.run<T>(sql, params, true)).rows;
-        } finally {
-          await this.pglite.syncToFs();
-        }
-      }),
-    );
+  query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.alone(async () => {
+      try {
+        return (await this.run<T>(sql, params, true)).rows;
+      } catch (error) {
+        // Out of a transaction nothing was aborted: a statement whose cached plan no longer fits runs once more, prepared again.
+        if (!this.forgetIfStale(error)) throw error;
+        return (await this.run<T>(sql, params, true)).rows;
+      }
+    });
   }
 
   /** Runs `work` in one transaction (PGlite's BEGIN … COMMIT, ROLLBACK if it throws); `work` must await only `tx`'s statements. */
-  transaction<T>(work: (tx: { query<R>(sql: string, params?: readonly unknown[]): Promise<R[]> }) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.pglite.transaction(() =>
       work({
         query: <R>(sql: string, params: readonly unknown[] = []) =>
@@ -69,7 +66,8 @@ export class PgliteStatements {
             try {
               return (await this.run<R>(sql, params, true)).rows;
             } catch (error) {
-              this.isStale(error); // forgotten, to be prepared again by the next transaction; this one is aborted
+              // This transaction is aborted either way; a stale statement is prepared again by the next one.
+              this.forgetIfStale(error);
               throw error;
             }
           }),
@@ -91,15 +89,7 @@ export class PgliteStatements {
     const served = <T>(sql: string, params: unknown[] = [], options?: QueryOptions): Promise<Results<T>> => {
       const plain = options === undefined || Object.entries(options).every(([key, value]) => key === 'rowMode' && value === 'object');
       if (!plain) return original<T>(sql, params, options);
-      return pglite._runExclusiveTransaction(() =>
-        pglite._runExclusiveQuery(async () => {
-          try {
-            return await this.run<T>(sql, params, false);
-          } finally {
-            await pglite.syncToFs();
-          }
-        }),
-      );
+      return this.alone(() => this.run<T>(sql, params, false));
     };
     pglite.query = served;
   }
@@ -107,6 +97,23 @@ export class PgliteStatements {
   /** How many statement texts this connection has prepared under a name. */
   get size(): number {
     return this.prepared.size;
+  }
+
+  /**
+   * Runs `work` as PGlite's own `query` runs a statement outside a transaction: once the
+   * open transaction has ended (its lock), alone (the statement lock), then syncing PGlite's
+   * file system.
+   */
+  private alone<T>(work: () => Promise<T>): Promise<T> {
+    return this.pglite._runExclusiveTransaction(() =>
+      this.pglite._runExclusiveQuery(async () => {
+        try {
+          return await work();
+        } finally {
+          await this.pglite.syncToFs();
+        }
+      }),
+    );
   }
 
   private async run<T>(sql: string, params: readonly unknown[], named: boolean): Promise<Results<T>> {
@@ -123,7 +130,7 @@ export class PgliteStatements {
 
   /** Sends `messages`, then describe, execute and sync, as one buffer; the rows parsed by PGlite's own parsers. */
   private async results<T>(...messages: Uint8Array[]): Promise<Results<T>> {
-    const answers = await this.pglite.execProtocolStream(concat(...messages, DESCRIBE_PORTAL, EXECUTE, SYNC), { syncToFs: false });
+    const answers = await this.pglite.execProtocolStream(Buffer.concat([...messages, DESCRIBE_PORTAL, EXECUTE, SYNC]), { syncToFs: false });
     return parse.parseResults(answers, this.pglite.parsers, { rowMode: 'object' })[0] as Results<T>;
   }
 
@@ -132,7 +139,7 @@ export class PgliteStatements {
     const named = nameable && PREPARABLE.test(sql) && this.prepared.size < MAX_NAMED_STATEMENTS;
     const name = named ? `p${++this.named}` : '';
     const messages = await this.pglite.execProtocolStream(
-      concat(serialize.parse({ name, text: sql, types: [] }), serialize.describe({ type: 'S', name }), SYNC),
+      Buffer.concat([serialize.parse({ name, text: sql, types: [] }), serialize.describe({ type: 'S', name }), SYNC]),
       { syncToFs: false },
     );
     const statement = { name, parameterTypes: parse.parseDescribeStatementResults(messages) };
@@ -146,22 +153,10 @@ export class PgliteStatements {
    * and the next call of each text prepares it again under a new name; the old names stay
    * allocated in PGlite's one session until it closes, which costs nothing but memory.
    */
-  private isStale(error: unknown): boolean {
+  private forgetIfStale(error: unknown): boolean {
     const { code, message } = error as { code?: unknown; message?: unknown };
     if (code !== FEATURE_NOT_SUPPORTED || typeof message !== 'string' || !message.includes('cached plan')) return false;
     this.prepared.clear();
     return true;
   }
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const buffer = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    buffer.set(part, at);
-    at += part.length;
-  }
-  return buffer;
 }

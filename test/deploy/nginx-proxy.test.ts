@@ -50,7 +50,7 @@ describe.skipIf(nginx === undefined)('nginx in front of the replicas (deploy/ngi
       expect(response.headers.get('x-request-id')).toBe(id);
       expect(await response.json()).toMatchObject({ requestId: id });
       expect(received(replicas).map((r) => r.requestId)).toEqual([id]);
-      expect(lb.accessLog()).toContain(`request_id=${id}`);
+      expect(await lb.accessLogWith(`request_id=${id}`)).toContain(`request_id=${id}`);
     });
 
     it.each([

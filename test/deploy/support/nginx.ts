@@ -90,6 +90,12 @@ const header = (request: IncomingMessage, name: string): string | undefined => {
 export interface RunningNginx {
   readonly url: string;
   readonly accessLog: () => string;
+  /**
+   * The access log once it contains `text`, or as it is after `timeoutMs`: nginx writes a
+   * request's line in its log phase, after the response has gone out, so a client that has
+   * read the response can be ahead of the line.
+   */
+  accessLogWith(text: string, timeoutMs?: number): Promise<string>;
   /** What nginx wrote on stdout and stderr (its error log at warn). */
   readonly output: () => string;
   stop(): Promise<void>;
@@ -131,7 +137,12 @@ export async function startNginx(binary: string, upstreamPorts: readonly number[
     await stop();
     throw new Error(`nginx did not start: ${output}`);
   }
-  return { url, accessLog: () => readFileSync(accessLog, 'utf8'), output: () => output, stop };
+  const read = () => readFileSync(accessLog, 'utf8');
+  const accessLogWith = async (text: string, timeoutMs = 5_000) => {
+    await waitFor(async () => read().includes(text), { timeoutMs, intervalMs: 20 });
+    return read();
+  };
+  return { url, accessLog: read, accessLogWith, output: () => output, stop };
 }
 
 /** A port nothing listens on (a replica that is down). */

@@ -111,6 +111,8 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
     });
     bindings.ReadModelGeneration = storage.generation;
     const { database } = storage;
+    // The metrics' observer, then the traces': each statement's span is opened inside its timing.
+    if (database && telemetry.metrics) database.observe(telemetry.metrics.statements());
     if (database && seams) database.observe(seams.statements(database.kind));
     // The relay's queue exists once any relay registered (an API without a broker, or npm run relay).
     telemetry.metrics?.watchOutbox(container.get(EventOutbox), ['projector', 'relay']);

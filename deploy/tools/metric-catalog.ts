@@ -27,6 +27,8 @@ export const APPLICATION_METRICS: Readonly<Record<string, MetricSpec>> = {
   conduit_ready: { type: 'gauge', labels: [] },
   conduit_rate_limit_rejections_total: { type: 'counter', labels: ['limit'] },
   conduit_db_pool_connections: { type: 'gauge', labels: ['state'] },
+  conduit_db_statements_total: { type: 'counter', labels: ['kind', 'outcome'] },
+  conduit_db_statement_duration_seconds: { type: 'histogram', labels: ['kind'] },
   conduit_relay_lag_seconds: { type: 'gauge', labels: [] },
   conduit_bus_messages_total: { type: 'counter', labels: ['consumer', 'outcome'] },
   conduit_bus_dead_letters_total: { type: 'counter', labels: ['consumer'] },

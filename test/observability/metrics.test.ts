@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPLICATION_METRICS, DEFAULT_METRICS } from '../../deploy/tools/metric-catalog.js';
 import { loadConfig } from '../../src/config/config.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { pino } from 'pino';
+import { createApplication } from '../../src/composition/processes.js';
+import { openStackEnvironment, startTestApp, type TestApp } from '../support/app.js';
 import { FastTestHasher } from '../http/support/client.js';
 import { sample, samples } from './exposition.js';
 
@@ -84,6 +86,39 @@ describe('GET /metrics', () => {
     expect(sample(text, 'conduit_projection_duration_seconds_count', { event_type: 'UserRegistered' })).toBe(1);
     // The embedded stack has no PostgreSQL pool.
     expect(sample(text, 'conduit_db_pool_connections', { state: 'used' })).toBeUndefined();
+  });
+
+  it('counts and times the embedded database’s statements by kind, every transaction with its begin and its end', { timeout: 120_000 }, async () => {
+    const stack = await openStackEnvironment('pglite');
+    const application = await createApplication(loadConfig(stack.env as NodeJS.ProcessEnv), {
+      logger: pino({ level: 'silent' }),
+      passwordHasher: new FastTestHasher(),
+    });
+    const app: TestApp = { app: application.http, application, close: async () => (await application.close(), await stack.close()) };
+    apps.push(app);
+    const token = await register(app, 'statements');
+    const sent = (text: string, kind: string) => sample(text, 'conduit_db_statements_total', { kind, outcome: 'ok' }) ?? 0;
+    // A scrape may fall inside the background catch-up's transaction: read until none is open.
+    const settled = async () => {
+      for (let attempt = 0; ; attempt++) {
+        const text = await scrape(app);
+        if (sent(text, 'begin') === sent(text, 'commit') + sent(text, 'rollback') || attempt === 20) return text;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const before = await settled();
+    await publish(app, token, 'Counted Statements');
+    const after = await settled();
+
+    expect(sent(after, 'begin')).toBe(sent(after, 'commit') + sent(after, 'rollback'));
+    // The create's save (a statement with data-modifying CTEs) and its projection (a transaction).
+    expect(sent(after, 'begin')).toBeGreaterThan(sent(before, 'begin'));
+    expect(sent(after, 'with') + sent(after, 'insert')).toBeGreaterThan(sent(before, 'with') + sent(before, 'insert'));
+    for (const kind of ['select', 'with', 'begin', 'commit']) {
+      const count = sample(after, 'conduit_db_statement_duration_seconds_count', { kind });
+      expect(count, kind).toBe(sent(after, kind) + (sample(after, 'conduit_db_statements_total', { kind, outcome: 'error' }) ?? 0));
+    }
+    expect(sample(after, 'conduit_db_statement_duration_seconds_sum', { kind: 'with' })).toBeGreaterThan(0);
   });
 
   it('counts cache hits and misses of cached queries', async () => {

@@ -316,8 +316,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('client spans: MikroORM on Postg
         await application.close();
       }
 
-      // The same stack without tracing: no listener on the ORM's log, no command monitoring, no channel subscriber.
-      const plain = await createApplication(config, { logger: pino({ level: 'silent' }), passwordHasher: new FastTestHasher() });
+      // The same stack without tracing (and without metrics, which count the ORM's statements): no listener on the
+      // ORM's log, no command monitoring, no channel subscriber.
+      const plain = await createApplication({ ...config, metrics: 'off' }, { logger: pino({ level: 'silent' }), passwordHasher: new FastTestHasher() });
       try {
         const plainContainer = plain.composition.container;
         expect(plain.composition.telemetry.tracing).toBeNull();

@@ -5,7 +5,7 @@ import type { ProjectionMonitor } from '../../application/read-side/projector.js
 import type { ReadYourWritesMonitor } from '../../application/shared/read-your-writes.js';
 import type { UseCaseMonitor, UseCaseReport } from '../../application/shared/use-case-monitor.js';
 import type { HttpTelemetry } from '../http/http-deps.js';
-import type { PoolUsage } from '../sql/sql-database.js';
+import type { PoolUsage, StatementObserver } from '../sql/sql-database.js';
 
 /** The `route` label of requests no route matched (a fixed value: raw URLs would grow the series without bound). */
 const UNMATCHED_ROUTE = 'unmatched';
@@ -20,6 +20,24 @@ export interface ReadinessReport {
 }
 
 const seconds = (ms: number): number => ms / 1000;
+
+/** The `kind` label of SQL statements: the statement's first word, from a fixed set (anything else is `other`). */
+const STATEMENT_KINDS: Readonly<Record<string, string>> = {
+  select: 'select',
+  insert: 'insert',
+  update: 'update',
+  delete: 'delete',
+  with: 'with',
+  begin: 'begin',
+  start: 'begin',
+  commit: 'commit',
+  rollback: 'rollback',
+  savepoint: 'savepoint',
+  release: 'savepoint',
+  vacuum: 'vacuum',
+};
+
+export const statementKind = (sql: string): string => STATEMENT_KINDS[/^\s*([a-z]+)/i.exec(sql)?.[1]?.toLowerCase() ?? ''] ?? 'other';
 
 /**
  * Every metric of one process in its own prom-client registry (the names are the contract
@@ -80,6 +98,22 @@ export class PrometheusMetrics implements UseCaseMonitor, ProjectionMonitor, Rea
     labelNames: ['limit'],
     registers: [this.registry],
   });
+
+  private readonly statementsSent = new Counter({
+    name: 'conduit_db_statements_total',
+    help: 'SQL statements sent by kind (the first word: select, insert, update, delete, with, begin, commit, rollback, savepoint, vacuum, or other) and outcome (ok, error).',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly statementDuration = new Histogram({
+    name: 'conduit_db_statement_duration_seconds',
+    help: 'SQL statements by kind, from sent to answered (on the embedded database, its own work in this process).',
+    labelNames: ['kind'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  /** The label children of the two statement metrics, by kind and outcome (looked up once, not on every statement). */
+  private readonly statementSeries = new Map<string, { sent: { inc(): void }; duration: { observe(value: number): void } }>();
 
   private readonly busMessages = new Counter({
     name: 'conduit_bus_messages_total',
@@ -153,6 +187,40 @@ export class PrometheusMetrics implements UseCaseMonitor, ProjectionMonitor, Rea
 
   lookedUp(_query: string, result: CacheLookup): void {
     this.cacheRequests.inc({ result });
+  }
+
+  /**
+   * The SQL database's observer (SqlDatabase.observe): every statement counted and timed
+   * by kind, each of a transaction's included, its `begin` and `commit` or `rollback` too;
+   * the pseudo-statement `transaction` around them is not a statement and is not counted.
+   */
+  statements(): StatementObserver {
+    const record = (sql: string, durationS: number, failed: boolean) => {
+      const kind = statementKind(sql);
+      const key = failed ? `${kind} error` : kind;
+      let series = this.statementSeries.get(key);
+      if (series === undefined) {
+        series = { sent: this.statementsSent.labels({ kind, outcome: failed ? 'error' : 'ok' }), duration: this.statementDuration.labels({ kind }) };
+        this.statementSeries.set(key, series);
+      }
+      series.sent.inc();
+      series.duration.observe(durationS);
+    };
+    return {
+      statement: async (sql, work) => {
+        if (sql === 'transaction') return work();
+        const startedAt = performance.now();
+        let failed = true;
+        try {
+          const result = await work();
+          failed = false;
+          return result;
+        } finally {
+          record(sql, seconds(performance.now() - startedAt), failed);
+        }
+      },
+      ran: ({ sql, startedAt, endedAt, failed }) => record(sql, seconds(Math.max(0, endedAt - startedAt)), failed),
+    };
   }
 
   /** The outbox gauges: each subscriber's pending and parked events and the age of its oldest pending one. */

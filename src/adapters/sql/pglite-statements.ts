@@ -1,4 +1,5 @@
 import { parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
+import { reported, type FinishedStatement } from './orm-query-log.js';
 import type { SqlExecutor } from './sql-database.js';
 
 /** Statements that may be prepared under a name (utility statements, such as VACUUM, may not). */
@@ -57,22 +58,39 @@ export class PgliteStatements {
     });
   }
 
-  /** Runs `work` in one transaction (PGlite's BEGIN … COMMIT, ROLLBACK if it throws); `work` must await only `tx`'s statements. */
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.pglite.transaction(() =>
-      work({
-        query: <R>(sql: string, params: readonly unknown[] = []) =>
-          this.pglite._runExclusiveQuery(async () => {
-            try {
-              return (await this.run<R>(sql, params, true)).rows;
-            } catch (error) {
-              // This transaction is aborted either way; a stale statement is prepared again by the next one.
-              this.forgetIfStale(error);
-              throw error;
-            }
-          }),
-      }),
-    );
+  /**
+   * Runs `work` in one transaction: BEGIN, then COMMIT, or ROLLBACK if it throws (the error
+   * `work` threw is the one that comes out). `work` must await only `tx`'s statements.
+   * PGlite's own `transaction` sends BEGIN and COMMIT as simple queries, each followed by a
+   * sync of its own: four entries into PGlite; here each is one. `report` is told of each
+   * of the three once it is done (metrics and traces count them as statements).
+   */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, report?: (done: FinishedStatement) => void): Promise<T> {
+    return this.pglite._runExclusiveTransaction(async () => {
+      await this.control('BEGIN', report);
+      let result: T;
+      try {
+        result = await work({
+          query: <R>(sql: string, params: readonly unknown[] = []) =>
+            this.pglite._runExclusiveQuery(async () => {
+              try {
+                return (await this.run<R>(sql, params, true)).rows;
+              } catch (error) {
+                // This transaction is aborted either way; a stale statement is prepared again by the next one.
+                this.forgetIfStale(error);
+                throw error;
+              }
+            }),
+        });
+      } catch (error) {
+        // A connection whose ROLLBACK failed is broken beyond this transaction; the next statement says so.
+        await this.control('ROLLBACK', report).catch(() => undefined);
+        throw error;
+      }
+      await this.control('COMMIT', report);
+      await this.pglite.syncToFs();
+      return result;
+    });
   }
 
   /**
@@ -113,6 +131,15 @@ export class PgliteStatements {
           await this.pglite.syncToFs();
         }
       }),
+    );
+  }
+
+  /** A transaction's control statement, as a simple query in one entry into PGlite. */
+  private control(sql: 'BEGIN' | 'COMMIT' | 'ROLLBACK', report: ((done: FinishedStatement) => void) | undefined): Promise<void> {
+    return reported(
+      sql.toLowerCase(),
+      () => this.pglite._runExclusiveQuery(async () => void (await this.pglite.execProtocolStream(serialize.query(sql), { syncToFs: false }))),
+      report,
     );
   }
 

@@ -2,11 +2,10 @@ import type { LoggerOptions, MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM as PgliteOrm, type PgliteConnection } from '@mikro-orm/pglite';
 import { MikroORM as PostgresOrm } from '@mikro-orm/postgresql';
-import type { AbstractSqlConnection, AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { createHash } from 'node:crypto';
-import { CompiledQuery } from 'kysely';
 import pg from 'pg';
-import { OrmQueryLog, type OrmStatement } from './orm-query-log.js';
+import { OrmQueryLog, reported, type FinishedStatement } from './orm-query-log.js';
 import { lockDataDir } from './pglite-lock.js';
 import { compactPgliteParsers } from './pglite-parsers.js';
 import { MAX_NAMED_STATEMENTS, PgliteStatements, PREPARABLE } from './pglite-statements.js';
@@ -29,18 +28,45 @@ export interface PoolUsage {
   readonly waiting: number;
 }
 
-/** Told of every statement and transaction (tracing: a span each). */
+/**
+ * Told of every statement and transaction (metrics: counted and timed by kind; tracing: a
+ * span each). A transaction is told as `statement('transaction', …)` around it, each of
+ * its statements as a `statement` within that, and its `begin` and its `commit` or
+ * `rollback` as `ran`: every statement the database runs is told exactly once, with the
+ * pseudo-statement `transaction` around those of a transaction.
+ */
 export interface StatementObserver {
-  /** One of `query`/`transaction`, which `work` runs. */
+  /** One statement of `query` or of a transaction, or a whole `transaction`, which `work` runs. */
   statement<T>(sql: string, work: () => Promise<T>): Promise<T>;
-  /** One MikroORM ran by itself (entity-manager loads, its transactions' `begin`/`commit`), once it is done. */
-  ran(statement: OrmStatement): void;
+  /** One reported once done: MikroORM's own (entity-manager loads), and every transaction's `begin`, `commit`, `rollback`. */
+  ran(statement: FinishedStatement): void;
+}
+
+/** Tells `first`, then `second`, of each statement (`second`'s `statement` runs inside `first`'s). */
+export function bothObservers(first: StatementObserver, second: StatementObserver): StatementObserver {
+  return {
+    statement: (sql, work) => first.statement(sql, () => second.statement(sql, work)),
+    ran: (statement) => {
+      first.ran(statement);
+      second.ran(statement);
+    },
+  };
 }
 
 /** An executor that also runs transactions (`work` must await only the statements of `tx`). */
 export interface SqlTransactor extends SqlExecutor {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 }
+
+/** A transactor that can tell of its transactions' `begin`, `commit` and `rollback` (`report`), which it runs itself. */
+interface ReportingTransactor extends SqlExecutor {
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, report?: (done: FinishedStatement) => void): Promise<T>;
+}
+
+/** `tx` with each statement told to `observer`. */
+const observedExecutor = (observer: StatementObserver, tx: SqlExecutor): SqlExecutor => ({
+  query: (sql, params) => observer.statement(sql, () => tx.query(sql, params)),
+});
 
 /**
  * The one way into the SQL database, shared by the write side, the outbox and the SQL read
@@ -49,11 +75,11 @@ export interface SqlTransactor extends SqlExecutor {
  * - Aggregates are loaded through MikroORM's entity manager (`orm`), typed by the records.
  * - Every other statement goes through `query`/`transaction`, with real bind parameters
  *   (`Connection.execute(sql, params)` would inline the values on the client and spread
- *   arrays into comma lists, which `text[]` parameters cannot survive): on PostgreSQL a
- *   statement outside a transaction goes straight to the pool MikroORM owns, prepared under
- *   a name (`prepared` below), and a transaction through the Kysely client MikroORM owns; on
- *   PGlite both straight to PGlite's protocol, prepared under names too (`PgliteStatements`,
- *   ADR 020). Saves are single statements with data-modifying CTEs (the row, its events and
+ *   arrays into comma lists, which `text[]` parameters cannot survive): on PostgreSQL
+ *   straight to the pool MikroORM owns, a transaction on one of its connections, every
+ *   statement prepared under a name (`prepared` below); on PGlite straight to PGlite's
+ *   protocol, prepared under names too (`PgliteStatements`, ADR 020). Either way each
+ *   transaction's BEGIN and COMMIT are this class's own, so its observers are told of them. Saves are single statements with data-modifying CTEs (the row, its events and
  *   their queue entries in one atomic statement), which the unit-of-work API does not express.
  * - Driver errors that mean the database cannot be reached become DependencyUnavailable
  *   here, once; constraint violations are left to the repositories (sql-errors.ts).
@@ -83,7 +109,7 @@ export class SqlDatabase implements SqlTransactor {
     /** The PostgreSQL URL (processes that need a connection of their own: LISTEN, advisory locks); none for PGlite. */
     readonly url: string | undefined,
     private readonly onClose: () => Promise<void>,
-    relaxed?: SqlTransactor,
+    relaxed?: ReportingTransactor,
     /** PostgreSQL's pools: the ORM's (which `query` also runs on), then the relaxed one; none for PGlite. */
     private readonly pools: readonly pg.Pool[] = [],
     /** PGlite's statements, prepared under names (`query` and `transaction` run there); none for PostgreSQL. */
@@ -92,15 +118,24 @@ export class SqlDatabase implements SqlTransactor {
     this.relaxedView = relaxed ?? this;
   }
 
-  /** Reports every statement from now on, the relaxed ones and the ORM's own included, to `observer`. */
+  /**
+   * Reports every statement from now on, the relaxed ones and the ORM's own included, to
+   * `observer`; called again, to this one as well (the metrics', then the traces').
+   */
   observe(observer: StatementObserver): void {
-    this.observer = observer;
-    this.ormLog()?.listen((statement) => observer.ran(statement));
+    const first = this.observer === null;
+    this.observer = first ? observer : bothObservers(this.observer!, observer);
+    if (!first) return;
+    this.ormLog()?.listen((statement) => this.observer?.ran(statement));
     const relaxed = this.relaxedView;
+    const report = (done: FinishedStatement) => this.observer?.ran(done);
     if (relaxed !== this)
       this.relaxedView = {
-        query: (sql, params) => observer.statement(sql, () => relaxed.query(sql, params)),
-        transaction: (work) => observer.statement('transaction', () => relaxed.transaction(work)),
+        query: (sql, params) => this.observer!.statement(sql, () => relaxed.query(sql, params)),
+        transaction: (work) =>
+          this.observer!.statement('transaction', () =>
+            (relaxed as ReportingTransactor).transaction((tx) => work(observedExecutor(this.observer!, tx)), report),
+          ),
       };
   }
 
@@ -109,17 +144,15 @@ export class SqlDatabase implements SqlTransactor {
   }
 
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.observer ? this.observer.statement('transaction', () => this.transact(work)) : this.transact(work);
+    const observer = this.observer;
+    if (observer === null) return this.transact(work);
+    return observer.statement('transaction', () => this.transact((tx) => work(observedExecutor(observer, tx)), (done) => observer.ran(done)));
   }
 
   private async execute<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     try {
-      // On PostgreSQL straight to the ORM's own pool (the first of `pools`), as a prepared statement.
-      const pool = this.pools[0];
-      if (pool !== undefined) return (await pool.query(prepared(sql, params))).rows as T[];
       if (this.pgliteStatements !== undefined) return await this.pgliteStatements.query<T>(sql, params);
-      const result = await this.connection().getClient().executeQuery<T>(CompiledQuery.raw(sql, [...params]));
-      return result.rows;
+      return (await this.ormPool().query(prepared(sql, params))).rows as T[];
     } catch (error) {
       throw translateOutage(error);
     }
@@ -130,18 +163,20 @@ export class SqlDatabase implements SqlTransactor {
    * the transaction it is given: on PGlite the open transaction holds the only connection,
    * so awaiting any other query from inside would wait forever.
    */
-  private async transact<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  private async transact<T>(work: (tx: SqlExecutor) => Promise<T>, report?: (done: FinishedStatement) => void): Promise<T> {
     try {
-      if (this.pgliteStatements !== undefined) return await this.pgliteStatements.transaction(work);
-      return await this.connection().transactional((trx) =>
-        work({
-          query: async <R>(sql: string, params: readonly unknown[] = []): Promise<R[]> =>
-            (await trx.executeQuery<R>(CompiledQuery.raw(sql, [...params]))).rows,
-        }),
-      );
+      if (this.pgliteStatements !== undefined) return await this.pgliteStatements.transaction(work, report);
+      return await pooledTransaction(this.ormPool(), work, report);
     } catch (error) {
       throw translateOutage(error);
     }
+  }
+
+  /** On PostgreSQL, the pool MikroORM owns (the first of `pools`): `query` and `transaction` run there, beside the ORM's own loads. */
+  private ormPool(): pg.Pool {
+    const pool = this.pools[0];
+    if (pool === undefined) throw new Error('SqlDatabase has neither PGlite statements nor a PostgreSQL pool');
+    return pool;
   }
 
   /**
@@ -200,11 +235,6 @@ export class SqlDatabase implements SqlTransactor {
   ormLog(): OrmQueryLog | undefined {
     const logger = this.orm.config.getLogger();
     return logger instanceof OrmQueryLog ? logger : undefined;
-  }
-
-  /** The SqlOrm's entity manager type is an intersection whose first `getConnection` is the core one. */
-  private connection(): AbstractSqlConnection {
-    return this.orm.em.getConnection() as AbstractSqlConnection;
   }
 }
 
@@ -324,6 +354,31 @@ function prepared(text: string, params: readonly unknown[]): pg.QueryConfig {
 /** Date and time types stay text, as MikroORM's own connection keeps them, so both executors answer alike. */
 const RAW_TEXT_TYPES = [1082, 1114, 1184, 1186];
 
+/**
+ * Runs `work` in one READ COMMITTED transaction on a connection of `pool`, its statements
+ * prepared under names (`prepared`) like those outside transactions: BEGIN, then COMMIT,
+ * or ROLLBACK if anything fails (the first error is the one that comes out). `report` is
+ * told of each of the three once it is done.
+ */
+async function pooledTransaction<T>(pool: pg.Pool, work: (tx: SqlExecutor) => Promise<T>, report?: (done: FinishedStatement) => void): Promise<T> {
+  const client = await pool.connect().catch((error: unknown) => {
+    throw translateOutage(error);
+  });
+  try {
+    await reported('begin', () => client.query('begin'), report);
+    const result = await work({
+      query: async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(prepared(sql, params))).rows as R[],
+    });
+    await reported('commit', () => client.query('commit'), report);
+    return result;
+  } catch (error) {
+    await reported('rollback', () => client.query('rollback'), report).catch(() => undefined);
+    throw translateOutage(error);
+  } finally {
+    client.release();
+  }
+}
+
 /** SqlDatabase.relaxed on PostgreSQL: a small pool of its own whose sessions commit asynchronously. */
 class RelaxedPool implements SqlTransactor {
   readonly pool: pg.Pool;
@@ -344,23 +399,8 @@ class RelaxedPool implements SqlTransactor {
     }
   }
 
-  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((error: unknown) => {
-      throw translateOutage(error);
-    });
-    try {
-      await client.query('begin');
-      const result = await work({
-        query: async <R>(sql: string, params: readonly unknown[] = []) => (await client.query(prepared(sql, params))).rows as R[],
-      });
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw translateOutage(error);
-    } finally {
-      client.release();
-    }
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, report?: (done: FinishedStatement) => void): Promise<T> {
+    return pooledTransaction(this.pool, work, report);
   }
 
   close(): Promise<void> {

@@ -54,7 +54,8 @@ const FOLD_EVERY_MS = 100;
  * 1. the advisory locks of every article (and favourite pair) the batch touches, taken at
  *    once in a sorted order, so two batches never wait for each other in a cycle, and every
  *    change sees all that the previous holder of what it rewrites committed — which makes
- *    the prior state each one reads the state it replaces;
+ *    the prior state each one reads the state it replaces (on PostgreSQL: PGlite runs its
+ *    transactions one after the other, which orders them all);
  * 2. each change's own statements (version guards and tombstones in the statements);
  * 3. the count deltas of the whole batch (read-model-rules.ts: from the stored state before
  *    and after each change), summed and appended in one statement: they wait on no other
@@ -82,8 +83,12 @@ export class SqlReadModelWriter implements ReadModelWriter {
     const t = await this.target();
     // Relaxed durability: a crash may undo a batch only while its events are still queued
     // (their acknowledgement comes later), so they are applied again.
+    // PGlite runs one transaction at a time (its transaction lock is held from BEGIN to
+    // COMMIT, and its data folder is locked to one process): nothing can interleave there,
+    // so the advisory locks would cost a statement per batch and order nothing.
+    const serial = this.db.kind === 'pglite';
     await this.db.relaxed.transaction(async (tx) => {
-      await lockArticles(tx, t, changes);
+      if (!serial) await lockArticles(tx, t, changes);
       const deltas: CounterDelta[] = [];
       const step: ProjectionStep = { tx, t, deltas };
       for (const change of changes) await applyChange(step, change);

@@ -77,14 +77,22 @@ export async function bindStorage(ctx: StorageContext): Promise<Storage> {
   });
   ctx.readiness.push({ name: 'database', critical: true, check: async () => (await db.query('select 1'), 'ok') });
   if (db.kind === 'pglite' && config.embeddedVacuumIntervalS > 0) {
-    const timer = setInterval(() => {
-      db.vacuum().catch((error: unknown) => logger.warn({ err: error }, 'embedded database vacuum failed'));
-    }, config.embeddedVacuumIntervalS * 1000);
-    timer.unref();
-    lifetime.defer(async () => clearInterval(timer));
+    const every = (seconds: number, work: () => Promise<void>, failure: string) => {
+      const timer = setInterval(() => {
+        work().catch((error: unknown) => logger.warn({ err: error }, failure));
+      }, seconds * 1000);
+      timer.unref();
+      lifetime.defer(async () => clearInterval(timer));
+    };
+    every(config.embeddedVacuumIntervalS, () => db.vacuum(), 'embedded database vacuum failed');
+    // The queue tables far more often: their dead rows pile up within seconds under writes.
+    every(Math.min(QUEUE_VACUUM_INTERVAL_S, config.embeddedVacuumIntervalS), () => db.vacuumQueues(), 'embedded queue vacuum failed');
   }
   return { signals, generation, database: db };
 }
+
+/** How often the embedded database vacuums its queue tables (SqlDatabase.vacuumQueues), at most. */
+const QUEUE_VACUUM_INTERVAL_S = 5;
 
 /**
  * Prepares the read store; when it cannot be reached the process starts anyway (writes

@@ -17,7 +17,7 @@ const settings = {
   /** PostgreSQL for the write model and the SQL read store; absent → PGlite in DATA_DIR. */
   DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
   DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, maximum: 200, default: 10 },
-  /** How often the embedded database reclaims dead rows (it has no autovacuum); 0 never. */
+  /** How often the embedded database reclaims dead rows (it has no autovacuum; its queue tables every 5 s, or this if shorter); 0 never. */
   EMBEDDED_VACUUM_INTERVAL_S: { type: 'integer', minimum: 0, maximum: 86_400, default: 300 },
   /** MongoDB for the read models; absent → the SQL read store. */
   MONGO_URL: { type: 'string', pattern: '^mongodb(\\+srv)?://' },

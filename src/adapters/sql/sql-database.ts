@@ -9,6 +9,7 @@ import { OrmQueryLog, reported, type FinishedStatement } from './orm-query-log.j
 import { lockDataDir } from './pglite-lock.js';
 import { compactPgliteParsers } from './pglite-parsers.js';
 import { MAX_NAMED_STATEMENTS, PgliteStatements, PREPARABLE } from './pglite-statements.js';
+import { COUNT_DELTAS_TABLE } from './read/read-tables.js';
 import { translateOutage } from './sql-errors.js';
 import { writeModelEntities } from './write/entities.js';
 import { migrations } from './write/migrations/index.js';
@@ -211,6 +212,22 @@ export class SqlDatabase implements SqlTransactor {
    */
   async vacuum(): Promise<void> {
     await this.query('vacuum (analyze)');
+  }
+
+  /**
+   * Vacuums only the tables rows pass through: the outbox's queue (an entry per event and
+   * subscriber, deleted once handled) and each read-model generation's pending count
+   * deltas (deleted by the next fold). Their dead rows outnumber the live ones within
+   * seconds, and every claim of the queue scanned them: on PGlite, under a steady write
+   * load, a relay's claim grew from 1 ms to 70 ms in 15 s (it holds the only connection
+   * meanwhile). Both tables are small when vacuumed often, so this takes milliseconds.
+   */
+  async vacuumQueues(): Promise<void> {
+    const tables = await this.query<{ name: string }>(
+      `select format('%I.%I', schemaname, tablename) as name from pg_tables where tablename = any($1::text[]) order by 1`,
+      [['outbox_pending', COUNT_DELTAS_TABLE]],
+    );
+    if (tables.length > 0) await this.query(`vacuum ${tables.map((table) => table.name).join(', ')}`);
   }
 
   /** The PostgreSQL pools' connections, summed (the ORM's and the relaxed one); null on PGlite, which has none. */

@@ -44,6 +44,9 @@ export function schemaOf(generation: string): string {
   return schema;
 }
 
+/** The pending count deltas of a generation: every row is appended by a projection and deleted by the next fold. */
+export const COUNT_DELTAS_TABLE = 'rm_count_deltas';
+
 /** Every read table of one generation, schema-qualified, ready to interpolate into a statement. */
 export interface ReadTables {
   readonly generation: string;
@@ -76,7 +79,7 @@ export function readTables(generation: string): ReadTables {
     commentTombstones: table('rm_comment_tombstones'),
     tags: table('rm_tags'),
     counts: table('rm_counts'),
-    countDeltas: table('rm_count_deltas'),
+    countDeltas: table(COUNT_DELTAS_TABLE),
     marker: table('rm_marker'),
   };
 }

@@ -114,6 +114,7 @@ function openWriteDatabase(config: AppConfig, logger: Logger): Promise<SqlDataba
     databaseUrl: config.databaseUrl,
     dataDir: `${config.dataDir}/pglite`,
     poolSize: config.databasePoolSize,
+    embeddedThread: config.embeddedThread,
     log: (message) => logger.info({ component: 'mikro-orm' }, message),
   });
 }

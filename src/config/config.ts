@@ -19,6 +19,8 @@ const settings = {
   DATABASE_POOL_SIZE: { type: 'integer', minimum: 1, maximum: 200, default: 10 },
   /** How often the embedded database reclaims dead rows (it has no autovacuum; its queue tables every 5 s, or this if shorter); 0 never. */
   EMBEDDED_VACUUM_INTERVAL_S: { type: 'integer', minimum: 0, maximum: 86_400, default: 300 },
+  /** Where the embedded database runs: `worker`, a thread of its own beside the HTTP work; `main`, the server's thread. */
+  EMBEDDED_THREAD: { type: 'string', enum: ['worker', 'main'], default: 'worker' },
   /** MongoDB for the read models; absent → the SQL read store. */
   MONGO_URL: { type: 'string', pattern: '^mongodb(\\+srv)?://' },
   /** Longest a MongoDB operation may wait for a server or an answer before it fails (503). */

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { OrmQueryLog, type FinishedStatement } from './orm-query-log.js';
 import { lockDataDir } from './pglite-lock.js';
 import { compactPgliteParsers } from './pglite-parsers.js';
+import { PgliteRemote } from './pglite-remote.js';
 import { PgliteStatements } from './pglite-statements.js';
 import { pooledTransaction, prepared, RelaxedPool } from './postgres-statements.js';
 import { COUNT_DELTAS_TABLE } from './read/read-tables.js';
@@ -64,6 +65,12 @@ interface ReportingTransactor extends SqlExecutor {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>, report?: (done: FinishedStatement) => void): Promise<T>;
 }
 
+/**
+ * The embedded database's statements, prepared under names: PgliteStatements in this
+ * thread, or PgliteRemote sending them to PGlite's own thread.
+ */
+export type EmbeddedStatements = ReportingTransactor;
+
 /** `tx` with each statement told to `observer`. */
 const observedExecutor = (observer: StatementObserver, tx: SqlExecutor): SqlExecutor => ({
   query: (sql, params) => observer.statement(sql, () => tx.query(sql, params)),
@@ -107,7 +114,7 @@ export class SqlDatabase implements SqlTransactor {
 
   constructor(
     readonly orm: SqlOrm,
-    /** 'postgresql' (a server, DATABASE_URL) or 'pglite' (embedded, one in-process connection). */
+    /** 'postgresql' (a server, DATABASE_URL) or 'pglite' (embedded, one connection in this process, in a thread of its own by default). */
     readonly kind: 'postgresql' | 'pglite',
     /** The PostgreSQL URL (processes that need a connection of their own: LISTEN, advisory locks); none for PGlite. */
     readonly url: string | undefined,
@@ -116,7 +123,7 @@ export class SqlDatabase implements SqlTransactor {
     /** PostgreSQL's pools: the ORM's (which `query` also runs on), then the relaxed one; none for PGlite. */
     private readonly pools: readonly pg.Pool[] = [],
     /** PGlite's statements, prepared under names (`query` and `transaction` run there); none for PostgreSQL. */
-    private readonly pgliteStatements?: PgliteStatements,
+    private readonly pgliteStatements?: EmbeddedStatements,
   ) {
     this.relaxedView = relaxed ?? this;
   }
@@ -262,10 +269,15 @@ export interface SqlDatabaseOptions {
   readonly databaseUrl?: string | undefined;
   /** PGlite data folder, or 'memory://' for a throw-away database (tests). */
   readonly dataDir?: string;
-  /** PostgreSQL pool size (ignored by PGlite, which is one in-process connection). */
+  /** PostgreSQL pool size (ignored by PGlite, which is one connection in this process). */
   readonly poolSize?: number;
   /** Where the ORM's own messages (migrations applied) go; silent when absent. */
   readonly log?: (message: string) => void;
+  /**
+   * Where PGlite runs: `worker` (the default), in a thread of its own (pglite-remote.ts),
+   * so its statements' work does not stop this thread's sockets; `main`, in this thread.
+   */
+  readonly embeddedThread?: 'worker' | 'main';
 }
 
 /**
@@ -273,8 +285,9 @@ export interface SqlDatabaseOptions {
  * this process: two processes on one data folder would corrupt it). Does not migrate:
  * the composition root migrates under `exclusively`.
  */
-export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlDatabase> {
-  const common = {
+/** The settings both drivers' ORMs are opened with. */
+const commonOptions = (options: SqlDatabaseOptions) =>
+  ({
     entities: writeModelEntities,
     extensions: [Migrator] as (typeof Migrator)[],
     migrations: { migrationsList: migrations, transactional: true, allOrNothing: true, snapshot: false },
@@ -284,7 +297,10 @@ export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlD
     colors: false,
     logger: options.log ?? (() => {}),
     loggerFactory: (logOptions: LoggerOptions) => new OrmQueryLog(logOptions),
-  } as const;
+  }) as const;
+
+export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlDatabase> {
+  const common = commonOptions(options);
   if (options.databaseUrl) {
     const orm = await PostgresOrm.init({
       ...common,
@@ -314,6 +330,47 @@ export async function openSqlDatabase(options: SqlDatabaseOptions): Promise<SqlD
   }
   const dataDir = options.dataDir ?? './data/pglite';
   const unlock = dataDir.startsWith('memory://') ? () => {} : lockDataDir(dataDir);
+  return (options.embeddedThread ?? 'worker') === 'worker' ? openPgliteThread(common, dataDir, unlock) : openPgliteHere(common, dataDir, unlock);
+}
+
+type CommonOptions = ReturnType<typeof commonOptions>;
+
+/** PGlite in its own thread: the ORM and SqlDatabase send it their statements (pglite-remote.ts). */
+async function openPgliteThread(common: CommonOptions, dataDir: string, unlock: () => void): Promise<SqlDatabase> {
+  let remote: PgliteRemote;
+  try {
+    remote = await PgliteRemote.start(dataDir);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  let orm: MikroORM;
+  try {
+    orm = await PgliteOrm.init({ ...common, dbName: dataDir, driverOptions: { pglite: remote.client as never } });
+  } catch (error) {
+    await remote.close().finally(unlock);
+    throw error;
+  }
+  return new SqlDatabase(
+    orm as unknown as SqlOrm,
+    'pglite',
+    undefined,
+    async () => {
+      try {
+        await orm.close(true);
+        await remote.close();
+      } finally {
+        unlock();
+      }
+    },
+    undefined,
+    [],
+    remote,
+  );
+}
+
+/** PGlite in this thread, opened by the ORM. */
+async function openPgliteHere(common: CommonOptions, dataDir: string, unlock: () => void): Promise<SqlDatabase> {
   let orm: MikroORM;
   try {
     orm = await PgliteOrm.init({ ...common, dbName: dataDir });

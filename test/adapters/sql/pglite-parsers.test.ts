@@ -68,17 +68,23 @@ describe('PGlite result parsers, compacted', () => {
   });
 });
 
-describe('the embedded database', () => {
+describe.each(['worker', 'main'] as const)('the embedded database (PGlite in the %s thread)', (embeddedThread) => {
   let database: SqlDatabase;
   beforeAll(async () => {
-    database = await openSqlDatabase({ dataDir: 'memory://' });
+    database = await openSqlDatabase({ dataDir: 'memory://', embeddedThread });
   });
   afterAll(() => database.close());
 
-  it('opens with its parsers compacted', async () => {
+  it('opens with its parsers compacted, wherever PGlite runs', async () => {
+    const rows = await database.query<{ tags: string[]; n: number; classes: unknown }>(
+      `select array['a', 'b']::text[] as tags, 3 as n, array['pg_class'::regclass] as classes`,
+    );
+    // A dropped array parser (regclass[]) hands over PostgreSQL's array text: only the compacted set does that.
+    expect(rows).toEqual([{ tags: ['a', 'b'], n: 3, classes: '{pg_class}' }]);
+  });
+
+  it.runIf(embeddedThread === 'main')('keeps fewer than 60 parsers on the instance the ORM runs on', async () => {
     const native = await (database.orm.em.getConnection() as unknown as PgliteConnection).getNativeClient();
     expect(Object.keys(native.parsers).length).toBeLessThan(60);
-    const rows = await database.query<{ tags: string[]; n: number }>(`select array['a', 'b']::text[] as tags, 3 as n`);
-    expect(rows).toEqual([{ tags: ['a', 'b'], n: 3 }]);
   });
 });

@@ -351,22 +351,7 @@ async function openPgliteThread(common: CommonOptions, dataDir: string, unlock: 
     await remote.close().finally(unlock);
     throw error;
   }
-  return new SqlDatabase(
-    orm as unknown as SqlOrm,
-    'pglite',
-    undefined,
-    async () => {
-      try {
-        await orm.close(true);
-        await remote.close();
-      } finally {
-        unlock();
-      }
-    },
-    undefined,
-    [],
-    remote,
-  );
+  return embeddedDatabase(orm, remote, () => remote.close().finally(unlock));
 }
 
 /** PGlite in this thread, opened by the ORM. */
@@ -388,7 +373,12 @@ async function openPgliteHere(common: CommonOptions, dataDir: string, unlock: ()
     await orm.close(true).finally(unlock);
     throw error;
   }
-  return new SqlDatabase(
+  return embeddedDatabase(orm, statements, async () => unlock());
+}
+
+/** The SqlDatabase of the embedded PGlite; closing it closes the ORM, then runs `release` whatever happened. */
+const embeddedDatabase = (orm: MikroORM, statements: EmbeddedStatements, release: () => Promise<void>): SqlDatabase =>
+  new SqlDatabase(
     orm as unknown as SqlOrm,
     'pglite',
     undefined,
@@ -396,14 +386,13 @@ async function openPgliteHere(common: CommonOptions, dataDir: string, unlock: ()
       try {
         await orm.close(true);
       } finally {
-        unlock();
+        await release();
       }
     },
     undefined,
     [],
     statements,
   );
-}
 
 /**
  * A timestamp column as ISO-8601 text with milliseconds and `Z`: the same text from both

@@ -13,7 +13,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { SqlNotifications } from '../dist/src/adapters/sql/notifications/sql-notifications.js';
-import { openSqlDatabase } from '../dist/src/adapters/sql/sql-database.js';
+import { openSqlDatabase } from '../dist/src/adapters/sql/open-sql-database.js';
 
 const base = process.env.TEST_DATABASE_URL;
 if (!base || !/test/i.test(new URL(base).pathname)) {

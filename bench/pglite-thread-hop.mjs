@@ -9,7 +9,7 @@
 // the same 5,000 at once, and transactions of an insert and a select, one after another.
 // The rows are the microseconds per statement (per transaction for the last), a median of
 // the rounds. The difference between the modes is the hand-off between the threads.
-import { openSqlDatabase } from '../dist/src/adapters/sql/sql-database.js';
+import { openSqlDatabase } from '../dist/src/adapters/sql/open-sql-database.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 if (!Number.isSafeInteger(rounds) || rounds < 1) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openSqlDatabase, type SqlDatabase } from '../../src/adapters/sql/sql-database.js';
+import { openSqlDatabase } from '../../src/adapters/sql/open-sql-database.js';
+import type { SqlDatabase } from '../../src/adapters/sql/sql-database.js';
 
 /**
  * SQL databases for tests. PGlite always runs (in memory); PostgreSQL runs when

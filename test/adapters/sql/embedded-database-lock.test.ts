@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatabaseInUseError } from '../../../src/adapters/sql/pglite-lock.js';
-import { openSqlDatabase } from '../../../src/adapters/sql/sql-database.js';
+import { openSqlDatabase } from '../../../src/adapters/sql/open-sql-database.js';
 
 describe('embedded database (PGlite) folder lock', () => {
   const root = mkdtempSync(join(tmpdir(), 'conduit-lock-'));

@@ -1,7 +1,8 @@
 import { MikroORM as PgliteOrm, type PgliteConnection } from '@mikro-orm/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactPgliteParsers } from '../../../src/adapters/sql/pglite-parsers.js';
-import { openSqlDatabase, type SqlDatabase } from '../../../src/adapters/sql/sql-database.js';
+import { openSqlDatabase } from '../../../src/adapters/sql/open-sql-database.js';
+import type { SqlDatabase } from '../../../src/adapters/sql/sql-database.js';
 
 /** One row of every type (and array of types) this code reads, nulls and empty arrays included. */
 const EVERY_TYPE = `select

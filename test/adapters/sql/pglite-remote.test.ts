@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DependencyUnavailable } from '../../../src/application/shared/errors.js';
 import type { FinishedStatement } from '../../../src/adapters/sql/orm-query-log.js';
 import { PgliteRemote } from '../../../src/adapters/sql/pglite-remote.js';
-import { openSqlDatabase, type SqlDatabase } from '../../../src/adapters/sql/sql-database.js';
+import { openSqlDatabase } from '../../../src/adapters/sql/open-sql-database.js';
+import type { SqlDatabase } from '../../../src/adapters/sql/sql-database.js';
 
 /**
  * PGlite in a thread of its own: what crosses between the threads (values, rows, errors
@@ -129,7 +130,7 @@ describe('a process with the embedded database open', () => {
   it('exits when it has nothing else to do: the idle thread does not hold it', async () => {
     // Opens the database on disk, runs one statement, and neither closes it nor exits.
     const script = `
-      import { openSqlDatabase } from ${JSON.stringify(new URL('../../../src/adapters/sql/sql-database.ts', import.meta.url).href)};
+      import { openSqlDatabase } from ${JSON.stringify(new URL('../../../src/adapters/sql/open-sql-database.ts', import.meta.url).href)};
       const db = await openSqlDatabase({ dataDir: ${JSON.stringify(join(dir, 'pglite'))}, embeddedThread: 'worker' });
       const [row] = await db.query('select 41 + 1 as n');
       console.log('answer', row.n);`;

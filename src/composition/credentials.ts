@@ -31,7 +31,12 @@ export async function bindCredentials(ctx: CredentialsContext): Promise<Remember
   const feed = new PostgresCredentialChanges(database.url, {
     lost: (error) => logger.warn({ err: error }, 'credential changes: not listening; every token check reads the write model until it is back'),
     regained: () => logger.info('credential changes: listening again'),
-  });
+    unconfirmed: (missing, waitedMs) =>
+      logger.warn(
+        { listeners: missing, waitedMs: Math.round(waitedMs) },
+        'credential changes: not every replica confirmed hearing a change in time; the command answers anyway',
+      ),
+  }, config.readYourWritesTimeoutMs);
   ctx.lifetime.defer(() => feed.close());
   await feed.start();
   const memory = new RememberedCredentials(container.get(CredentialStore), feed, {

@@ -17,6 +17,11 @@ class HandFeed implements CredentialChanges {
   tell(userId: string | null): void {
     for (const listener of this.listeners) listener(userId);
   }
+  /** Each `heardEverywhere` asked, held until the test settles it. */
+  readonly fences: ((heard: boolean) => void)[] = [];
+  heardEverywhere(): Promise<boolean> {
+    return new Promise((resolve) => this.fences.push(resolve));
+  }
 }
 
 /** The write model: states by user, a count of reads, and an optional gate that holds reads back. */
@@ -121,7 +126,7 @@ describe('remembered credential states', () => {
   });
 
   it('forgets the users of its own commit before the command’s projection sync runs', async () => {
-    const { store, memory } = setUp();
+    const { feed, store, memory } = setUp();
     store.states.set('u1', USER).set('u2', USER);
     await memory.stateOf('u1');
     await memory.stateOf('u2');
@@ -136,9 +141,39 @@ describe('remembered credential states', () => {
         payload: { userId: 'u1', username: 'u', email: 'u@x.test', bio: null, image: null, tokensValidFrom: '2026-12-01T00:00:00.000Z' },
       },
     } as unknown as OutboxEntry;
-    await sync.afterCommit([entry]);
+    const done = sync.afterCommit([entry]);
+    feed.fences.shift()?.(true);
+    await done;
     expect(seen).toEqual([1]);
     await memory.stateOf('u1');
     expect(store.reads).toBe(3);
+  });
+
+  it('answers a commit that may change a credential state only once the other processes heard it; a registration does not wait', async () => {
+    const { feed, memory } = setUp();
+    const entryOf = (type: string, userId: string) =>
+      ({
+        position: 1,
+        attempts: 0,
+        event: { type, version: 1, payload: { userId, username: userId, email: `${userId}@x.test`, bio: null, image: null } },
+      }) as unknown as OutboxEntry;
+    let projected = 0;
+    const sync = memory.forgettingOwnCommits({ afterCommit: async () => void projected++ });
+
+    await sync.afterCommit([entryOf('UserRegistered', 'u9')]);
+    expect(feed.fences).toHaveLength(0);
+
+    for (const type of ['UserUpdated', 'UserRoleGranted', 'UserRoleRevoked', 'UserTokensRevoked']) {
+      let answered = false;
+      const done = sync.afterCommit([entryOf(type, 'u1')]).then(() => (answered = true));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(feed.fences, type).toHaveLength(1);
+      expect(answered, `${type} answered before the others heard it`).toBe(false);
+      // Unconfirmed (a stuck replica, the bound ran out) still lets the command answer.
+      feed.fences.shift()?.(type === 'UserTokensRevoked');
+      await done;
+      expect(answered).toBe(true);
+    }
+    expect(projected).toBe(5);
   });
 });

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
 import type { Application } from '../../src/composition/processes.js';
@@ -166,5 +167,45 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('revocation across two replicas 
       expect((await get(writer, token)).statusCode).toBe(401);
     }
     expect(b.composition.credentials?.size).toBeGreaterThan(0);
+  });
+
+  it('answers a revocation only once every listening replica confirmed it heard it (one that is slow holds the answer)', { timeout: 60_000 }, async () => {
+    const { a } = replicas;
+    const registered = await a.http.inject({
+      method: 'POST',
+      url: '/api/users',
+      payload: { user: { username: 'slowpoke', email: 'slowpoke@example.com', password: 'password123' } },
+    });
+    const token = registered.json().user.token as string;
+    // A third replica by hand: it hears the change and the fence, and confirms when the test says.
+    const slow = new pg.Client({ connectionString: replicas.databaseUrl });
+    await slow.connect();
+    const heard: string[] = [];
+    slow.on('notification', (message) => heard.push(message.payload ?? ''));
+    await slow.query(`listen conduit_credentials; set application_name = 'conduit-credentials:0123456789ab'`);
+    try {
+      let answered = false;
+      const out = a.http
+        .inject({ method: 'POST', url: '/api/user/logout-all', headers: { authorization: `Token ${token}` } })
+        .then((res) => ((answered = true), res));
+      const fence = async () => {
+        for (let i = 0; i < 500; i++) {
+          const found = heard.find((payload) => payload.startsWith('fence:'));
+          if (found) return found;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        throw new Error('no fence heard');
+      };
+      const [, asker, number] = (await fence()).split(':');
+      const change = heard.findIndex((payload) => /^[0-9a-f-]{36}$/.test(payload));
+      expect(change, 'the user’s change is announced before the fence').toBeGreaterThanOrEqual(0);
+      expect(change).toBeLessThan(heard.findIndex((payload) => payload.startsWith('fence:')));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(answered).toBe(false);
+      await slow.query('select pg_notify($1, $2)', [`conduit_credentials_heard_${asker}`, `${number}:0123456789ab`]);
+      expect((await out).statusCode).toBe(204);
+    } finally {
+      await slow.end();
+    }
   });
 });

@@ -11,6 +11,8 @@ import { openTestDatabase, type TestSqlDatabase } from './sql.js';
 export interface TwoReplicas {
   readonly a: Application;
   readonly b: Application;
+  /** The database both replicas write to. */
+  readonly databaseUrl: string;
 }
 
 /**
@@ -68,6 +70,10 @@ function twoReplicas(name: string, passwordHasher: PasswordHasher, redis: boolea
     },
     get b() {
       return started(b);
+    },
+    get databaseUrl() {
+      if (database?.url === undefined) throw new Error('the database opens in beforeAll');
+      return database.url;
     },
   };
 }

@@ -14,4 +14,11 @@ export interface CredentialChanges {
    * changed unheard (the feed was lost or came back, or the table was emptied).
    */
   onChange(listener: (userId: string | null) => void): void;
+  /**
+   * Resolves once every other process listening now has heard every change committed
+   * before the call (a revoking command waits for it, so that its answer means "refused
+   * everywhere"). True when each confirmed it, false when some did not within the bound
+   * or this process is not listening (its own feed cannot hear the confirmations).
+   */
+  heardEverywhere(): Promise<boolean>;
 }

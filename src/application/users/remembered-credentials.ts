@@ -27,7 +27,9 @@ interface Remembered {
  *   the feed is down every check asks the write model.
  * - A state read while any change was heard is not remembered (it may predate the change).
  * - This process's own commits forget their users before the command answers
- *   (`forgettingOwnCommits`), so its own next request never depends on the feed's timing.
+ *   (`forgettingOwnCommits`), so its own next request never depends on the feed's timing;
+ *   a commit that may have changed a credential state also waits until the other
+ *   listening processes confirmed they heard it, so none of them still trusts the old one.
  * - Concurrent checks of one user share one read. Users who do not exist are not
  *   remembered (nothing would announce their registration).
  */
@@ -83,20 +85,33 @@ export class RememberedCredentials implements CredentialStore {
     }
   }
 
-  /** Forgets the users whose events `entries` are (a command's own commit). */
-  forgetUsersOf(entries: readonly OutboxEntry[]): void {
+  /**
+   * Forgets the users whose events `entries` are (a command's own commit). True when one
+   * of them may have changed a credential state (anything but a registration: an update
+   * may carry a new password or e-mail address, which moves the revocation instant).
+   */
+  forgetUsersOf(entries: readonly OutboxEntry[]): boolean {
+    let credentialChange = false;
     for (const { event } of entries) {
       const change = changeOf(event);
-      if (change.kind === 'user') this.forget(change.user.userId);
+      if (change.kind !== 'user') continue;
+      this.forget(change.user.userId);
+      if (event.type !== 'UserRegistered') credentialChange = true;
     }
+    return credentialChange;
   }
 
-  /** The command's projection sync, preceded by forgetting the users its commit changed. */
+  /**
+   * The command's projection sync, preceded by forgetting the users its commit changed;
+   * a commit that may have changed a credential state also waits, beside the projection,
+   * until every other listening process has heard it (or the feed's bound ran out), so a
+   * revoked token is refused everywhere once the revoking command has answered.
+   */
   forgettingOwnCommits(sync: ProjectionSync): ProjectionSync {
     return {
-      afterCommit: (entries) => {
-        this.forgetUsersOf(entries);
-        return sync.afterCommit(entries);
+      afterCommit: async (entries) => {
+        if (!this.forgetUsersOf(entries)) return sync.afterCommit(entries);
+        await Promise.all([sync.afterCommit(entries), this.changes.heardEverywhere()]);
       },
     };
   }

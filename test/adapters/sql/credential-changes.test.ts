@@ -29,6 +29,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('credential changes announced by
     feed = new PostgresCredentialChanges(database.url ?? '', {
       lost: () => events.push('lost'),
       regained: () => events.push('regained'),
+      unconfirmed: () => events.push('unconfirmed'),
     });
     feed.onChange((userId) => heard.push(userId));
     await feed.start();
@@ -64,7 +65,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('credential changes announced by
     await admin.connect();
     try {
       const { rowCount } = await admin.query(
-        `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query = 'listen conduit_credentials'`,
+        `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1`,
+        [`conduit-credentials:${feed.id}`],
       );
       expect(rowCount).toBe(1);
     } finally {
@@ -80,5 +82,60 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('credential changes announced by
     await insertUser(c, 'carol');
     await database.db.query(`update users set tokens_valid_from = now() where id = $1`, [c]);
     await until('the announcement after reconnecting', () => heard.includes(c));
+  });
+
+  it('confirms a fence once every other listener told its listeners of every change committed before it', async () => {
+    const other = new PostgresCredentialChanges(database.url ?? '', { lost() {}, regained() {}, unconfirmed() {} });
+    const heardThere: (string | null)[] = [];
+    other.onChange((userId) => heardThere.push(userId));
+    await other.start();
+    try {
+      const d = '0190a6b2-7c1e-7a3b-9c2d-000000000004';
+      await insertUser(d, 'dave');
+      for (let round = 0; round < 20; round++) {
+        heardThere.length = 0;
+        await database.db.query(`update users set tokens_valid_from = now() where id = $1`, [d]);
+        expect(await feed.heardEverywhere()).toBe(true);
+        // Not a wait: when the fence is confirmed the other process has already forgotten.
+        expect(heardThere, `round ${round}`).toContain(d);
+      }
+      expect(await other.heardEverywhere()).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('waits for a listener that has not confirmed, gives up after its bound, and answers false while not listening', async () => {
+    const missing: string[][] = [];
+    const asker = new PostgresCredentialChanges(database.url ?? '', { lost() {}, regained() {}, unconfirmed: (ids) => void missing.push([...ids]) }, 300);
+    expect(await asker.heardEverywhere()).toBe(false);
+    await asker.start();
+    // A listener by hand: named as one, hearing fences, confirming only when the test says.
+    const silent = new pg.Client({ connectionString: database.url });
+    await silent.connect();
+    const fences: string[] = [];
+    silent.on('notification', (message) => {
+      if (message.payload?.startsWith('fence:')) fences.push(message.payload);
+    });
+    await silent.query(`listen conduit_credentials; set application_name = 'conduit-credentials:abcdefabcdef'`);
+    try {
+      expect(await asker.heardEverywhere()).toBe(false);
+      expect(missing.at(-1)).toContain('abcdefabcdef');
+
+      fences.length = 0;
+      let settled: boolean | null = null;
+      const waiting = asker.heardEverywhere().then((heard) => (settled = heard));
+      await until('the fence heard by hand', () => fences.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(settled).toBeNull();
+      const [, askerId, number] = (fences[0] ?? '').split(':');
+      expect(askerId).toBe(asker.id);
+      await silent.query('select pg_notify($1, $2)', [`conduit_credentials_heard_${asker.id}`, `${number}:abcdefabcdef`]);
+      await waiting;
+      expect(settled).toBe(true);
+    } finally {
+      await silent.end();
+      await asker.close();
+    }
   });
 });

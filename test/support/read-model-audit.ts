@@ -56,7 +56,7 @@ export async function auditReadModels(db: SqlExecutor, container: Container): Pr
   }>(
     `select a.id::text, a.slug, a.title, a.description, a.body, a.tag_list, a.author_id::text,
             (select count(*) from favorites f where f.article_id = a.id and f.active)::text as favorites,
-            a.favorites_count as maintained
+            (select coalesce(sum(c.n), 0) from article_favorite_counts c where c.article_id = a.id)::integer as maintained
        from articles a order by a.id`,
   );
   const listed = await articles.list({}, { limit: 1_000_000, offset: 0 });
@@ -64,7 +64,7 @@ export async function auditReadModels(db: SqlExecutor, container: Container): Pr
   const tagCounts = new Map<string, number>();
   for (const a of articleRows) {
     for (const tag of a.tag_list) tagCounts.set(tag, (tagCounts.get(tag) ?? 0) + 1);
-    differ(`write-model favorites_count of ${a.slug}`, Number(a.favorites), Number(a.maintained));
+    differ(`write-model favourites count of ${a.slug}`, Number(a.favorites), Number(a.maintained));
     const stored = await articles.findBySlug(a.slug);
     const author = byId.get(a.author_id);
     differ(`article ${a.slug}`, {

@@ -54,7 +54,7 @@ export class InMemoryWriteStore {
   });
   readonly favorites = new MemoryTable<FavoriteState>('favorites_pkey', (row) => pairKey(row.userId, row.articleId));
   readonly comments = new MemoryTable<CommentState>('comments_pkey', (row) => String(row.id));
-  /** Each article's favourites count, kept by the favourites' saves (the SQL `favorites_count`). */
+  /** Each article's favourites count, kept by the favourites' saves (the SQL `article_favorite_counts`, summed). */
   readonly favoritesCount = new Map<string, number>();
 
   /** Position p is at index p - 1: positions start at 1 and the log is never cut. */

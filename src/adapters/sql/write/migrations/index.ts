@@ -6,6 +6,7 @@ import { Migration0004Notifications } from './Migration0004Notifications.js';
 import { Migration0005ExternalIdentities } from './Migration0005ExternalIdentities.js';
 import { Migration0006IdempotencyKeys } from './Migration0006IdempotencyKeys.js';
 import { Migration0007CredentialChanges } from './Migration0007CredentialChanges.js';
+import { Migration0008FavoriteCountShards } from './Migration0008FavoriteCountShards.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the file system) so
@@ -19,4 +20,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration0005ExternalIdentities', class: Migration0005ExternalIdentities },
   { name: 'Migration0006IdempotencyKeys', class: Migration0006IdempotencyKeys },
   { name: 'Migration0007CredentialChanges', class: Migration0007CredentialChanges },
+  { name: 'Migration0008FavoriteCountShards', class: Migration0008FavoriteCountShards },
 ];

@@ -16,12 +16,9 @@ export const ArticleRecord = defineEntity({
     description: p.text(),
     body: p.text(),
     tagList: p.type(TextArrayType).defaultRaw(`'{}'`),
-    /** Kept by the favourites' saves; not part of the Article aggregate. */
-    favoritesCount: p.integer().default(0),
     ...aggregateColumns(),
   },
 });
 export type ArticleRecord = InferEntity<typeof ArticleRecord>;
 
-/** The row without the column the aggregate does not own. */
-export const fromArticleRecord = ({ favoritesCount: _count, ...state }: ArticleRecord): Article => Article.rehydrate(state);
+export const fromArticleRecord = (record: ArticleRecord): Article => Article.rehydrate(record);

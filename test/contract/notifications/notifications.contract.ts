@@ -92,6 +92,42 @@ export function notificationsContract(name: string, open: () => Promise<Notifica
       expect((await t.inbox.list(author.id, page)).notifications.map((n) => n.type)).toEqual(['article.favorited']);
     });
 
+    it('announces a favourite switched on again after it was taken back as a new notification: unread, listed first', async () => {
+      const t = await open();
+      const author = await storedUser(t.side);
+      const fan = await storedUser(t.side);
+      const follower = await storedUser(t.side);
+      const article = await storedArticle(t.side, author.id);
+      const favorite = newFavorite(fan.id, article.id);
+      const fact: NotificationChange = { kind: 'article-favorited', articleId: article.id, userId: fan.id };
+      await saved(t.side.favorites.save(favorite));
+      await apply(t, fact);
+      await saved(t.side.follows.save(newFollow(follower.id, author.id)));
+      await apply(t, { kind: 'user-followed', followerId: follower.id, followeeId: author.id });
+      expect(await t.inbox.markRead(author.id, null)).toBe(2);
+
+      favorite.switchTo(false, minutesAfterT0(1));
+      await saved(t.side.favorites.save(favorite));
+      await apply(t, fact);
+      let listed = await t.inbox.list(author.id, page);
+      expect(listed.notifications.map((n) => n.type)).toEqual(['user.followed']);
+      expect([listed.notificationsCount, listed.unreadCount]).toEqual([1, 0]);
+      expect(await t.inbox.markRead(author.id, null)).toBe(0);
+
+      favorite.switchTo(true, minutesAfterT0(2));
+      await saved(t.side.favorites.save(favorite));
+      await apply(t, fact);
+      listed = await t.inbox.list(author.id, page);
+      expect(listed.notifications.map((n) => [n.type, n.read])).toEqual([
+        ['article.favorited', false],
+        ['user.followed', true],
+      ]);
+      expect([listed.notificationsCount, listed.unreadCount]).toEqual([2, 1]);
+      // Marking read up to the older notification's id leaves the new one unread.
+      expect(await t.inbox.markRead(author.id, listed.notifications[1]!.id)).toBe(0);
+      expect((await t.inbox.list(author.id, page)).unreadCount).toBe(1);
+    });
+
     it('tells an author of comments by others; a deleted comment or article takes its notifications along', async () => {
       const t = await open();
       const author = await storedUser(t.side);

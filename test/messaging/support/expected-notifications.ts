@@ -26,7 +26,7 @@ export async function expectedNotifications(db: SqlExecutor): Promise<string[]> 
 export async function storedNotifications(db: SqlExecutor): Promise<string[]> {
   const rows = await db.query<{ line: string }>(`
     select concat_ws(' ', recipient_id, type, actor_id, coalesce(article_id::text, '-'), coalesce(comment_id::text, '-')) as line
-      from notifications`);
+      from notifications where withdrawn_at is null`);
   return rows.map((row) => row.line).sort();
 }
 

@@ -19,6 +19,18 @@ export const SqlNotificationOptions = Symbol.for('SqlNotificationOptions');
 const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
+ * The conflict clause of a pair's notification: a later version of the pair replaces the
+ * row's state; a row brought back from withdrawn is a new notification (new id, so it
+ * lists first and `markRead` up to an older id leaves it unread; new time; unread).
+ */
+const LATER_VERSION_WINS = `on conflict (recipient_id, dedupe_key) do update
+   set fact_version = excluded.fact_version, withdrawn_at = excluded.withdrawn_at,
+       id = case when n.withdrawn_at is not null and excluded.withdrawn_at is null then nextval('notifications_id_seq') else n.id end,
+       created_at = case when n.withdrawn_at is not null and excluded.withdrawn_at is null then now() else n.created_at end,
+       read_at = case when n.withdrawn_at is not null and excluded.withdrawn_at is null then null else n.read_at end
+ where n.fact_version < excluded.fact_version`;
+
+/**
  * Notifications and the notifier's inbox, in the write database (migration 0004).
  *
  * Every change states a fact and makes the rows agree with the write model's current state
@@ -26,6 +38,8 @@ const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
  * published?" — so the rows converge whatever the order, delay or repetition of the events:
  * an unfavourite delivered before (or after) its favourite leaves exactly what the
  * favourites table says. `dedupe_key`, unique per recipient, keeps a fact announced once.
+ * A favourite's or a follow's row carries the version of the pair it reflects and is
+ * withdrawn (`withdrawn_at`), not deleted, when the pair is off: lists never show it.
  */
 @injectable()
 export class SqlNotifications implements NotificationWriter, NotificationInbox {
@@ -35,38 +49,32 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
   ) {}
 
   /**
-   * The inbox row and the change, all or nothing. Most changes are ONE statement (no
+   * The inbox row and the change, all or nothing. Every change but one is ONE statement (no
    * transaction to open and commit): the inbox insert and the effect as parts of one data-
-   * modifying statement, the effect only where the insert was fresh. Two need a transaction:
-   * a favourite's or a follow's, which take turns per fact first (`turnOf`: a statement
-   * sees what committed before it started, so the turn must be taken in an earlier one), and
-   * a publication whose author has more followers than one statement notifies.
+   * modifying statement, the effect only where the insert was fresh. A publication whose
+   * author has more followers than one statement notifies takes a transaction.
    */
   async apply(consumer: string, messageId: string, change: NotificationChange | null): Promise<'applied' | 'duplicate'> {
     const single = await this.applyInOneStatement(consumer, messageId, change);
     if (single !== null) return single;
-    const fact = change === null ? null : turnOf(change);
     return this.db.transaction(async (tx) => {
-      // The turn is taken in the inbox's statement, only when the message is new.
       const fresh = await tx.query(
-        `with fresh as (insert into notification_inbox (consumer, message_id) values ($1, $2) on conflict do nothing returning 1)
-         select ${fact === null ? '1' : 'pg_advisory_xact_lock(hashtext($3))'} as fresh from fresh`,
-        fact === null ? [consumer, messageId] : [consumer, messageId, `conduit:notification:${fact}`],
+        `insert into notification_inbox (consumer, message_id) values ($1, $2) on conflict do nothing returning 1`,
+        [consumer, messageId],
       );
       if (fresh.length === 0) return 'duplicate';
-      if (change !== null) await this.change(tx, change);
+      if (change?.kind === 'article-published') await this.fanOut(tx, change.articleId, change.authorId);
       return 'applied';
     });
   }
 
-  /** The change and its inbox row in one statement; null when this change needs a transaction (nothing was written then). */
+  /** The change and its inbox row in one statement; null when a publication's followers do not fit in one (nothing was written then). */
   private async applyInOneStatement(
     consumer: string,
     messageId: string,
     change: NotificationChange | null,
   ): Promise<'applied' | 'duplicate' | null> {
     const effect = oneStatementEffect(change, this.options.fanOutBatch);
-    if (effect === null) return null;
     const [row] = await this.db.query<{ fits: boolean; fresh: boolean }>(
       `with ${effect.before ? `${effect.before},` : ''}
        fresh as (insert into notification_inbox (consumer, message_id)
@@ -86,59 +94,6 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
       [consumer, handledBefore.toISOString()],
     );
     return rows.length;
-  }
-
-  private async change(tx: SqlExecutor, change: NotificationChange): Promise<void> {
-    switch (change.kind) {
-      case 'article-published':
-        return this.fanOut(tx, change.articleId, change.authorId);
-      case 'article-commented':
-        await tx.query(
-          `insert into notifications (recipient_id, type, actor_id, article_id, comment_id, dedupe_key)
-           select a.author_id, 'article.commented', c.author_id, a.id, c.id, 'commented:' || c.id
-             from comments c join articles a on a.id = c.article_id
-            where c.id = $1 and c.author_id <> a.author_id
-           on conflict (recipient_id, dedupe_key) do nothing`,
-          [change.commentId],
-        );
-        return;
-      // The turn was taken (`turnOf`). The removal and the insertion are one statement: they
-      // see one state of the favourite (or follow), so at most one of them acts.
-      case 'article-favorited':
-        await tx.query(
-          `with removed as (
-             delete from notifications n using articles a
-              where a.id = $1 and n.recipient_id = a.author_id and n.dedupe_key = $3
-                and not exists (select 1 from favorites f where f.user_id = $2 and f.article_id = $1 and f.active))
-           insert into notifications (recipient_id, type, actor_id, article_id, dedupe_key)
-           select a.author_id, 'article.favorited', f.user_id, a.id, $3
-             from favorites f join articles a on a.id = f.article_id
-            where f.user_id = $2 and f.article_id = $1 and f.active and f.user_id <> a.author_id
-           on conflict (recipient_id, dedupe_key) do nothing`,
-          [change.articleId, change.userId, `favorited:${change.userId}:${change.articleId}`],
-        );
-        return;
-      case 'user-followed':
-        await tx.query(
-          `with removed as (
-             delete from notifications n
-              where n.recipient_id = $2 and n.dedupe_key = $3
-                and not exists (select 1 from follows f where f.follower_id = $1 and f.followee_id = $2 and f.active))
-           insert into notifications (recipient_id, type, actor_id, dedupe_key)
-           select f.followee_id, 'user.followed', f.follower_id, $3
-             from follows f where f.follower_id = $1 and f.followee_id = $2 and f.active
-           on conflict (recipient_id, dedupe_key) do nothing`,
-          [change.followerId, change.followeeId, `followed:${change.followerId}`],
-        );
-        return;
-      // The foreign keys' cascades removed them with the row already; this covers nothing else, harmlessly.
-      case 'article-deleted':
-        await tx.query(`delete from notifications where article_id = $1`, [change.articleId]);
-        return;
-      case 'comment-deleted':
-        await tx.query(`delete from notifications where comment_id = $1`, [change.commentId]);
-        return;
-    }
   }
 
   /**
@@ -183,11 +138,11 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
     }>(
       `with counts as (
          select count(*)::int as total, count(*) filter (where read_at is null)::int as unread
-           from notifications where recipient_id = $1)
+           from notifications where recipient_id = $1 and withdrawn_at is null)
        select c.total, c.unread, p.* from counts c left join lateral (
          select n.id, n.type, n.created_at, n.read_at is not null as read, u.username, u.image, a.slug, a.title
            from notifications n join users u on u.id = n.actor_id left join articles a on a.id = n.article_id
-          where n.recipient_id = $1 order by n.id desc limit $2 offset $3) p on true`,
+          where n.recipient_id = $1 and n.withdrawn_at is null order by n.id desc limit $2 offset $3) p on true`,
       [recipientId, page.limit, page.offset],
     );
     return {
@@ -209,7 +164,7 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
   async markRead(recipientId: string, upTo: string | null): Promise<number> {
     const rows = await this.db.query(
       `update notifications set read_at = now()
-        where recipient_id = $1 and read_at is null and ($2::bigint is null or id <= $2::bigint)
+        where recipient_id = $1 and read_at is null and withdrawn_at is null and ($2::bigint is null or id <= $2::bigint)
         returning id`,
       [recipientId, upTo],
     );
@@ -222,7 +177,7 @@ export class SqlNotifications implements NotificationWriter, NotificationInbox {
  * statement, which acts only `where exists (select 1 from fresh)` (the inbox row was new),
  * with its parameters numbered from $3 ($1 and $2 are the inbox row's); `before`, parts that run first and say in
  * `fits.ok` whether the change fits in one statement at all (the inbox row is written only
- * then). Null: the change needs a transaction.
+ * then; when it does not, a publication's fan-out takes a transaction).
  */
 interface OneStatementEffect {
   readonly params: readonly unknown[];
@@ -230,7 +185,7 @@ interface OneStatementEffect {
   readonly statement: string;
 }
 
-function oneStatementEffect(change: NotificationChange | null, fanOutBatch: number): OneStatementEffect | null {
+function oneStatementEffect(change: NotificationChange | null, fanOutBatch: number): OneStatementEffect {
   switch (change?.kind) {
     case undefined:
       return { params: [], statement: 'select 1' };
@@ -258,6 +213,27 @@ function oneStatementEffect(change: NotificationChange | null, fanOutBatch: numb
             where c.id = $3 and c.author_id <> a.author_id and exists (select 1 from fresh)
            on conflict (recipient_id, dedupe_key) do nothing`,
       };
+    // The pair as it stands now, at its version: the row moves only to a later version, so
+    // concurrent handlers of one pair, whatever their order, leave the latest state they read
+    // (the upsert sees the committed row even when this statement's snapshot predates it).
+    case 'article-favorited':
+      return {
+        params: [change.userId, change.articleId, `favorited:${change.userId}:${change.articleId}`],
+        statement: `insert into notifications as n (recipient_id, type, actor_id, article_id, dedupe_key, fact_version, withdrawn_at)
+           select a.author_id, 'article.favorited', f.user_id, a.id, $5, f.version, case when f.active then null else now() end
+             from favorites f join articles a on a.id = f.article_id
+            where f.user_id = $3 and f.article_id = $4 and f.user_id <> a.author_id and exists (select 1 from fresh)
+           ${LATER_VERSION_WINS}`,
+      };
+    case 'user-followed':
+      return {
+        params: [change.followerId, change.followeeId, `followed:${change.followerId}`],
+        statement: `insert into notifications as n (recipient_id, type, actor_id, dedupe_key, fact_version, withdrawn_at)
+           select f.followee_id, 'user.followed', f.follower_id, $5, f.version, case when f.active then null else now() end
+             from follows f
+            where f.follower_id = $3 and f.followee_id = $4 and exists (select 1 from fresh)
+           ${LATER_VERSION_WINS}`,
+      };
     case 'article-deleted':
       return {
         params: [change.articleId],
@@ -268,25 +244,5 @@ function oneStatementEffect(change: NotificationChange | null, fanOutBatch: numb
         params: [change.commentId],
         statement: `delete from notifications where comment_id = $3 and exists (select 1 from fresh)`,
       };
-    default:
-      return null;
-  }
-}
-
-/**
- * The fact whose handlers take turns until their transaction ends. Without turns, a
- * favourite's handler that read "active" could commit its row after the unfavourite's
- * handler, which read "inactive", found nothing to delete: the row would outlive the
- * favourite. In turns, the later handler sees the earlier one's row and the state both
- * events left. Null: the change needs no turn.
- */
-function turnOf(change: NotificationChange): string | null {
-  switch (change.kind) {
-    case 'article-favorited':
-      return `favorited:${change.userId}:${change.articleId}`;
-    case 'user-followed':
-      return `followed:${change.followerId}:${change.followeeId}`;
-    default:
-      return null;
   }
 }

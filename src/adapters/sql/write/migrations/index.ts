@@ -7,6 +7,7 @@ import { Migration0005ExternalIdentities } from './Migration0005ExternalIdentiti
 import { Migration0006IdempotencyKeys } from './Migration0006IdempotencyKeys.js';
 import { Migration0007CredentialChanges } from './Migration0007CredentialChanges.js';
 import { Migration0008FavoriteCountShards } from './Migration0008FavoriteCountShards.js';
+import { Migration0009NotificationFactVersions } from './Migration0009NotificationFactVersions.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the file system) so
@@ -21,4 +22,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration0006IdempotencyKeys', class: Migration0006IdempotencyKeys },
   { name: 'Migration0007CredentialChanges', class: Migration0007CredentialChanges },
   { name: 'Migration0008FavoriteCountShards', class: Migration0008FavoriteCountShards },
+  { name: 'Migration0009NotificationFactVersions', class: Migration0009NotificationFactVersions },
 ];

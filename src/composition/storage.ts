@@ -124,6 +124,11 @@ async function listen(databaseUrl: string, logger: Logger): Promise<PostgresOutb
   const signals = new PostgresOutboxSignals(databaseUrl, (error) =>
     logger.warn({ err: error }, 'outbox notifications: connection lost, reconnecting'),
   );
-  await signals.start();
+  try {
+    await signals.start();
+  } catch (error) {
+    await signals.close();
+    throw error;
+  }
   return signals;
 }

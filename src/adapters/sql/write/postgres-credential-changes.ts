@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { CredentialChanges } from '../../../application/users/credential-changes.js';
+import { ListeningConnection } from '../listening-connection.js';
 
 /** The channel the `users` triggers announce credential changes on (migration 0007). */
 export const CREDENTIALS_CHANNEL = 'conduit_credentials';
-const RECONNECT_MS = { first: 200, max: 5_000 };
 /** Every listening connection is named so, followed by its process's id (`pg_stat_activity`). */
 const LISTENER_NAME = 'conduit-credentials:';
 /** A fence's payload on the credentials channel: `fence:<asker's id>:<number>`. */
@@ -47,32 +47,45 @@ interface Fence {
 export class PostgresCredentialChanges implements CredentialChanges {
   /** This process's listener id: its connection's name and its channel of confirmations. */
   readonly id = randomBytes(6).toString('hex');
-  private client: pg.Client | null = null;
-  private listening = false;
-  private closed = false;
+  private readonly connection: ListeningConnection;
   private readonly listeners: ((userId: string | null) => void)[] = [];
   private readonly fences = new Map<string, Fence>();
   private fenceCount = 0;
 
   /** `confirmWithinMs` bounds `heardEverywhere`: a listener that is stuck does not hold a command longer. */
   constructor(
-    private readonly databaseUrl: string,
+    databaseUrl: string,
     private readonly events: CredentialFeedEvents,
     private readonly confirmWithinMs = 2_000,
-  ) {}
+  ) {
+    this.connection = new ListeningConnection(
+      databaseUrl,
+      [CREDENTIALS_CHANNEL, confirmationsOf(this.id)],
+      {
+        heard: (channel, payload, client) => this.heard(channel, payload, client),
+        listening: (again) => {
+          // Whatever changed before this LISTEN was not heard.
+          this.tell(null);
+          if (again) this.events.regained();
+        },
+        lost: (error, retrying) => {
+          this.tell(null);
+          // Confirmations sent while the connection is down are never heard.
+          for (const number of [...this.fences.keys()]) this.settle(number, false);
+          if (!retrying) this.events.lost(error);
+        },
+      },
+      LISTENER_NAME + this.id,
+    );
+  }
 
   /** Starts listening; resolves once live or once the first attempt failed (then it keeps trying). */
   async start(): Promise<void> {
-    try {
-      await this.connect();
-    } catch (error) {
-      this.events.lost(error);
-      this.reconnectLater(RECONNECT_MS.first, error);
-    }
+    await this.connection.start().catch(() => undefined);
   }
 
   live(): boolean {
-    return this.listening;
+    return this.connection.live();
   }
 
   onChange(listener: (userId: string | null) => void): void {
@@ -80,8 +93,7 @@ export class PostgresCredentialChanges implements CredentialChanges {
   }
 
   async heardEverywhere(): Promise<boolean> {
-    const client = this.client;
-    if (!this.listening || client === null) return false;
+    if (!this.connection.live()) return false;
     const number = String(++this.fenceCount);
     const started = performance.now();
     const heard = new Promise<boolean>((resolve) => {
@@ -96,7 +108,7 @@ export class PostgresCredentialChanges implements CredentialChanges {
     }, this.confirmWithinMs);
     timer.unref();
     try {
-      const { rows } = await client.query<{ listeners: string[] }>(
+      const { rows } = await this.connection.query<{ listeners: string[] }>(
         `select array(select substr(application_name, $1) from pg_stat_activity
                        where datname = current_database() and application_name like $2 and application_name <> $3) as listeners,
                 pg_notify($4, $5)`,
@@ -117,68 +129,15 @@ export class PostgresCredentialChanges implements CredentialChanges {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.listening = false;
     for (const number of [...this.fences.keys()]) this.settle(number, false);
-    const client = this.client;
-    this.client = null;
-    await client?.end().catch(() => undefined);
+    await this.connection.close();
   }
 
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl });
-    client.on('notification', (message) => {
-      const payload = message.payload ?? '';
-      if (message.channel === CREDENTIALS_CHANNEL) {
-        if (payload.startsWith(FENCE)) this.confirm(client, payload.slice(FENCE.length));
-        else this.tell(payload === '' ? null : payload);
-      } else if (message.channel === confirmationsOf(this.id)) this.confirmed(payload);
-    });
-    const broken = (error: unknown) => {
-      if (this.client !== client) return;
-      this.events.lost(error);
-      this.reconnectLater(RECONNECT_MS.first, error);
-    };
-    client.on('error', broken);
-    client.on('end', () => broken(new Error('the credential feed’s connection ended')));
-    try {
-      await client.connect();
-      // Named only once listening: whoever sees the name may count on it hearing fences.
-      await client.query(
-        `listen ${CREDENTIALS_CHANNEL}; listen ${confirmationsOf(this.id)}; set application_name = '${LISTENER_NAME}${this.id}'`,
-      );
-    } catch (error) {
-      client.removeAllListeners('end');
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    if (this.closed) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.client = client;
-    // Whatever changed before this LISTEN was not heard.
-    this.tell(null);
-    this.listening = true;
-  }
-
-  private reconnectLater(delayMs: number, cause: unknown): void {
-    this.listening = false;
-    this.tell(null);
-    // Confirmations sent while the connection is down are never heard.
-    for (const number of [...this.fences.keys()]) this.settle(number, false);
-    const broken = this.client;
-    this.client = null;
-    broken?.removeAllListeners('end');
-    broken?.end().catch(() => undefined);
-    if (this.closed) return;
-    setTimeout(() => {
-      if (this.closed) return;
-      this.connect().then(
-        () => this.events.regained(),
-        () => this.reconnectLater(Math.min(RECONNECT_MS.max, delayMs * 2), cause),
-      );
-    }, delayMs).unref();
+  private heard(channel: string, payload: string, client: pg.Client): void {
+    if (channel === CREDENTIALS_CHANNEL) {
+      if (payload.startsWith(FENCE)) this.confirm(client, payload.slice(FENCE.length));
+      else this.tell(payload === '' ? null : payload);
+    } else if (channel === confirmationsOf(this.id)) this.confirmed(payload);
   }
 
   private tell(userId: string | null): void {

@@ -53,6 +53,39 @@ describe.each(sqlKinds())('SQL read store on %s', (kind) => {
     });
   });
 
+  describe('transactions of the projection', () => {
+    it('projects a lone follow in ONE statement, without a transaction; with other changes, in the batch’s one', async () => {
+      const stores = await fresh();
+      const live = SqlReadModelWriter.forGeneration(db.db, generation);
+      const writer = new FixtureWriter(live);
+      const [author, fan, other] = await givenUsers({ ...stores, writer }, 3);
+      const relaxed = db.db.relaxed;
+      const statements = vi.spyOn(relaxed, 'query');
+      const transactions = vi.spyOn(relaxed, 'transaction');
+      try {
+        await live.apply([{ kind: 'follow', pair: { followerId: fan!.id, followeeId: author!.id }, active: true, version: 1 }]);
+        expect([statements.mock.calls.length, transactions.mock.calls.length]).toEqual([1, 0]);
+        expect([...(await stores.relationships.followedAmong(fan!.id, [author!.id]))]).toEqual([author!.id]);
+        // An older version alone changes nothing (the statement's own guard).
+        await live.apply([{ kind: 'follow', pair: { followerId: fan!.id, followeeId: author!.id }, active: false, version: 1 }]);
+        expect([...(await stores.relationships.followedAmong(fan!.id, [author!.id]))]).toEqual([author!.id]);
+
+        statements.mockClear();
+        await live.apply([
+          { kind: 'follow', pair: { followerId: fan!.id, followeeId: author!.id }, active: false, version: 2 },
+          { kind: 'follow', pair: { followerId: other!.id, followeeId: author!.id }, active: true, version: 1 },
+        ]);
+        expect(transactions).toHaveBeenCalledTimes(1);
+        expect(statements).not.toHaveBeenCalled();
+        expect([...(await stores.relationships.followedAmong(fan!.id, [author!.id]))]).toEqual([]);
+        expect([...(await stores.relationships.followedAmong(other!.id, [author!.id]))]).toEqual([author!.id]);
+      } finally {
+        statements.mockRestore();
+        transactions.mockRestore();
+      }
+    });
+  });
+
   describe('indexes', () => {
     /**
      * With sequential scans priced out, a query the indexes can serve shows no Seq Scan in its

@@ -42,6 +42,13 @@ const locksOf = (change: ReadModelChange): readonly (readonly [key: string, excl
   }
 };
 
+/**
+ * Changes projected by ONE statement that takes no lock and moves no count (a follow: an
+ * upsert guarded by the pair's version). Alone in a batch, such a change needs no
+ * transaction: the statement is atomic, and BEGIN and COMMIT would be two more round trips.
+ */
+const ONE_STATEMENT_KINDS: ReadonlySet<ReadModelChange['kind']> = new Set(['follow']);
+
 /** Folding pending count deltas: at most this often per generation and process (sql-pending-counts.ts). */
 const FOLD_EVERY_MS = 100;
 
@@ -49,7 +56,8 @@ const FOLD_EVERY_MS = 100;
  * Projects into the read tables of one generation: the active one (the live projector, as
  * bound in the container) or a fixed one (`SqlReadModelGenerations.writerFor`, a rebuild).
  *
- * A batch of changes is ONE transaction: all of it is applied or none (the projector then
+ * A batch of changes is ONE transaction (a lone follow: one statement, `ONE_STATEMENT_KINDS`):
+ * all of it is applied or none (the projector then
  * applies the changes one by one to find the failing one). Inside it:
  * 1. the advisory locks of every article (and favourite pair) the batch touches, taken at
  *    once in a sorted order, so two batches never wait for each other in a cycle, and every
@@ -81,6 +89,13 @@ export class SqlReadModelWriter implements ReadModelWriter {
     // Resolved before the transaction opens: on PGlite a query awaited inside an open
     // transaction other than through it would wait for that transaction forever.
     const t = await this.target();
+    const [only] = changes;
+    if (changes.length === 1 && only !== undefined && ONE_STATEMENT_KINDS.has(only.kind)) {
+      const step: ProjectionStep = { tx: this.db.relaxed, t, deltas: [] };
+      await applyChange(step, only);
+      if (step.deltas.length > 0) throw new Error(`a ${only.kind} change moved counts: it cannot go without a transaction`);
+      return;
+    }
     // Relaxed durability: a crash may undo a batch only while its events are still queued
     // (their acknowledgement comes later), so they are applied again.
     // PGlite runs one transaction at a time (its transaction lock is held from BEGIN to

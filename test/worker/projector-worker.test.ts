@@ -7,6 +7,7 @@ import { openStackEnvironment, testStack, type StackEnvironment } from '../suppo
 import { auditReadModels } from '../support/read-model-audit.js';
 import { openTestDatabase, type TestSqlDatabase } from '../support/sql.js';
 import { PlainTextHasher } from '../support/use-cases.js';
+import { until as waitUntil } from '../support/until.js';
 
 /**
  * The projector as its own process (`src/worker.ts`), killed with SIGKILL in the middle of
@@ -42,13 +43,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('projector worker processes', ()
   const applied = async () => (await count('outbox')) - (await count(`outbox_pending where subscriber = 'projector'`));
   const pending = () => count(`outbox_pending where subscriber = 'projector' and parked_at is null`);
   const parked = () => count(`outbox_pending where subscriber = 'projector' and parked_at is not null`);
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 90_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const until = (what: string, check: () => Promise<boolean>, timeoutMs = 90_000) => waitUntil(what, check, timeoutMs, 50);
 
   beforeAll(async () => {
     // The read store is SQL, or MongoDB when TEST_STACK=postgres+mongodb.

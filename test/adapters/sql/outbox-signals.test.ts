@@ -2,14 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresOutboxSignals } from '../../../src/adapters/sql/outbox/postgres-outbox-signals.js';
 import { openTestDatabase, type TestSqlDatabase } from '../../support/sql.js';
-
-const until = async (what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
+import { until } from '../../support/until.js';
 
 /** The outbox's LISTEN/NOTIFY signals on a real PostgreSQL, through the loss of their connection. Needs TEST_DATABASE_URL. */
 describe.skipIf(!process.env.TEST_DATABASE_URL)('outbox signals over PostgreSQL LISTEN', () => {

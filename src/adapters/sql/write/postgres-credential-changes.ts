@@ -29,8 +29,8 @@ interface Fence {
 }
 
 /**
- * Credential changes heard over PostgreSQL LISTEN, on a connection of its own (a pooled
- * connection cannot hold a LISTEN). The triggers on `users` announce, at commit, the id
+ * Credential changes heard over PostgreSQL LISTEN, on a connection of its own
+ * (`ListeningConnection`). The triggers on `users` announce, at commit, the id
  * of every user whose role or revocation instant changed or who was deleted, and an empty
  * payload when the table is truncated.
  *

@@ -58,6 +58,22 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('outbox signals over PostgreSQL 
     expect(await heardWork()).toBe(true);
   });
 
+  it('leaves no connection open when closed while its first attempt is still under way', async () => {
+    const listeners = async () =>
+      (
+        await database.db.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'listen conduit_outbox%'`,
+        )
+      )[0]?.n;
+    const before = await listeners();
+    const early = new PostgresOutboxSignals(database.url ?? '', () => undefined);
+    const starting = early.start();
+    await early.close();
+    await starting;
+    expect(early.live()).toBe(false);
+    await until('the early connection gone', async () => (await listeners()) === before);
+  });
+
   it('rejects a first attempt that fails, and stops trying once closed', async () => {
     const failures: unknown[] = [];
     const nowhere = new PostgresOutboxSignals('postgresql://postgres@127.0.0.1:1/none', (error) => failures.push(error));

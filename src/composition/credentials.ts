@@ -1,7 +1,7 @@
 import { CredentialStore } from '../application/users/credential-store.js';
 import { RememberedCredentials } from '../application/users/remembered-credentials.js';
 import type { SqlDatabase } from '../adapters/sql/sql-database.js';
-import { PostgresCredentialChanges } from '../adapters/sql/write/postgres-credential-changes.js';
+import { PostgresCredentialChanges, type CredentialFeedEvents } from '../adapters/sql/write/postgres-credential-changes.js';
 import type { SharedStateContext } from './shared-state.js';
 
 /** Longest life of a remembered credential state (as of a cached one, ADR 014). */
@@ -28,7 +28,7 @@ export async function bindCredentials(ctx: CredentialsContext): Promise<Remember
     ctx.bindings.Credentials = 'read from the write model on every request';
     return null;
   }
-  const feed = new PostgresCredentialChanges(database.url, {
+  const feedEvents: CredentialFeedEvents = {
     lost: (error) => logger.warn({ err: error }, 'credential changes: not listening; every token check reads the write model until it is back'),
     regained: () => logger.info('credential changes: listening again'),
     unconfirmed: (missing, waitedMs) =>
@@ -36,7 +36,9 @@ export async function bindCredentials(ctx: CredentialsContext): Promise<Remember
         { listeners: missing, waitedMs: Math.round(waitedMs) },
         'credential changes: not every replica confirmed hearing a change in time; the command answers anyway',
       ),
-  }, config.readYourWritesTimeoutMs);
+  };
+  // A revoking command waits for the other replicas as long as a write waits for its projection.
+  const feed = new PostgresCredentialChanges(database.url, feedEvents, config.readYourWritesTimeoutMs);
   ctx.lifetime.defer(() => feed.close());
   await feed.start();
   const memory = new RememberedCredentials(container.get(CredentialStore), feed, {

@@ -1,9 +1,14 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqlReadModelWriter } from '../../../src/adapters/sql/read/sql-read-model.writer.js';
 import { openSqlReadSide, type ReadSideOfOneProcess } from '../../support/read-side-modules.js';
 import { sqlKinds, type TestSqlDatabase } from '../../support/sql.js';
+import { until } from '../../support/until.js';
 import { readStoreContracts } from './read-store.contract.js';
-import { anArticle, aUser, FixtureWriter, givenUsers, type ReadStores } from './read-store.fixtures.js';
+import { aComment, anArticle, at, aUser, FixtureWriter, givenUsers, type ReadStores } from './read-store.fixtures.js';
+
+/** An article fixture as its change's payload. */
+const articleOf = ({ id, version: _, ...fields }: ReturnType<typeof anArticle>) => ({ articleId: id, ...fields });
 
 describe.each(sqlKinds())('SQL read store on %s', (kind) => {
   let db: TestSqlDatabase;
@@ -74,6 +79,7 @@ describe.each(sqlKinds())('SQL read store on %s', (kind) => {
         await live.apply([
           { kind: 'follow', pair: { followerId: fan!.id, followeeId: author!.id }, active: false, version: 2 },
           { kind: 'follow', pair: { followerId: other!.id, followeeId: author!.id }, active: true, version: 1 },
+          { kind: 'article', article: articleOf(anArticle(author!)), version: 1 },
         ]);
         expect(transactions).toHaveBeenCalledTimes(1);
         expect(statements).not.toHaveBeenCalled();
@@ -83,6 +89,153 @@ describe.each(sqlKinds())('SQL read store on %s', (kind) => {
         statements.mockRestore();
         transactions.mockRestore();
       }
+    });
+  });
+
+  describe('lone changes without a transaction', () => {
+    /** The writer's statements and transactions on the relaxed executor, counted while `run` runs. */
+    const counted = async (run: () => Promise<void>): Promise<[statements: number, transactions: number]> => {
+      const statements = vi.spyOn(db.db.relaxed, 'query');
+      const transactions = vi.spyOn(db.db.relaxed, 'transaction');
+      try {
+        await run();
+        return [statements.mock.calls.length, transactions.mock.calls.length];
+      } finally {
+        statements.mockRestore();
+        transactions.mockRestore();
+      }
+    };
+    const page = { limit: 20, offset: 0 };
+
+    it('rewrites an edited article in place in ONE statement while its tags and author stay; else under the transaction', async () => {
+      const stores = await fresh();
+      const live = SqlReadModelWriter.forGeneration(db.db, generation);
+      const writer = new FixtureWriter(live);
+      const [author] = await givenUsers({ ...stores, writer }, 1);
+      const article = anArticle(author!, { tagList: ['kept', 'moved'] });
+      // The publication (version 1) is never tried in place: straight to the transaction.
+      expect(await counted(() => writer.upsertArticle(article))).toEqual([0, 1]);
+
+      const edited = { ...article, body: 'Edited in place', updatedAt: at(500), version: 2 };
+      expect(await counted(() => writer.upsertArticle(edited))).toEqual([1, 0]);
+      expect((await stores.articles.findBySlug(article.slug))?.body).toBe('Edited in place');
+
+      // A tag changed: the in-place statement writes nothing, and the locked upsert moves the counts.
+      const retagged = { ...edited, tagList: ['kept', 'new'], body: 'Retagged', version: 3 };
+      expect(await counted(() => writer.upsertArticle(retagged))).toEqual([1, 1]);
+      expect((await stores.articles.findBySlug(article.slug))?.body).toBe('Retagged');
+      for (const [tag, n] of [['kept', 1], ['moved', 0], ['new', 1]] as const)
+        expect((await stores.articles.list({ tag }, page)).total, tag).toBe(n);
+
+      // A stale or repeated edit changes nothing on either path.
+      await writer.upsertArticle({ ...edited, body: 'Stale', version: 2 });
+      await writer.upsertArticle({ ...retagged, body: 'Repeated', version: 3 });
+      const stored = await stores.articles.findBySlug(article.slug);
+      expect([stored?.body, stored?.tagList]).toEqual(['Retagged', ['kept', 'new']]);
+      expect((await stores.articles.list({}, page)).total).toBe(1);
+      expect((await stores.articles.list({ authorKey: author!.username }, page)).total).toBe(1);
+
+      // A deleted article is not brought back by a late edit.
+      await writer.deleteArticle(article.id, 4);
+      await writer.upsertArticle({ ...retagged, body: 'Late', version: 3 });
+      expect(await stores.articles.findBySlug(article.slug)).toBeNull();
+    });
+
+    it.skipIf(kind !== 'postgres')(
+      'never lets a locked upsert that read an older state overwrite a later in-place rewrite',
+      { timeout: 30_000 },
+      async () => {
+        const stores = await fresh();
+        const live = SqlReadModelWriter.forGeneration(db.db, generation);
+        const writer = new FixtureWriter(live);
+        const [author, fan] = await givenUsers({ ...stores, writer }, 2);
+        const article = anArticle(author!, { tagList: ['a'] });
+        await writer.upsertArticle(article);
+        const articles = `"rm_${generation}".rm_articles`;
+        // The row held, as an in-place rewrite holds it between its UPDATE and its commit.
+        const holder = new pg.Client({ connectionString: db.url });
+        await holder.connect();
+        try {
+          await holder.query('begin');
+          await holder.query(`select 1 from ${articles} where id = $1 for update`, [article.id]);
+          // Version 2 with another tag, in a batch (so under the transaction and the article's
+          // lock): it reads version 1 as its prior state, then waits for the row.
+          const older = live.apply([
+            { kind: 'article', article: { ...articleOf(article), tagList: ['b'], body: 'Older' }, version: 2 },
+            { kind: 'follow', pair: { followerId: fan!.id, followeeId: author!.id }, active: true, version: 1 },
+          ]);
+          await until('the locked upsert to wait for the row', async () => {
+            const { rows } = await holder.query<{ n: number }>(
+              `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+            );
+            return rows[0]?.n === 1;
+          });
+          // What rewriteArticleInPlace writes for version 3: the same tags, a new body.
+          await holder.query(`update ${articles} set body = 'Newer', version = 3 where id = $1`, [article.id]);
+          await holder.query('commit');
+          await older;
+        } finally {
+          await holder.end();
+        }
+        const stored = await stores.articles.findBySlug(article.slug);
+        expect([stored?.body, stored?.tagList]).toEqual(['Newer', ['a']]);
+        expect([(await stores.articles.list({ tag: 'a' }, page)).total, (await stores.articles.list({ tag: 'b' }, page)).total]).toEqual([1, 0]);
+      },
+    );
+
+    it('projects a lone favourite with its counts in ONE statement where transactions run one after the other', async () => {
+      const stores = await fresh();
+      const writer = new FixtureWriter(SqlReadModelWriter.forGeneration(db.db, generation));
+      const [author, fan] = await givenUsers({ ...stores, writer }, 2);
+      const article = anArticle(author!);
+      await writer.upsertArticle(article);
+      const counts = async () => [
+        (await stores.articles.findBySlug(article.slug))?.favoritesCount,
+        (await stores.articles.list({ favoritedByKey: fan!.username }, page)).total,
+      ];
+      const alone = kind === 'pglite' ? [1, 0] : [0, 1];
+      expect(await counted(() => writer.setFavorite(fan!.id, article.id, true, 1))).toEqual(alone);
+      expect(await counts()).toEqual([1, 1]);
+      // A repeat, and a stale switch off, move nothing; a later switch off moves both back.
+      await writer.setFavorite(fan!.id, article.id, true, 1);
+      await writer.setFavorite(fan!.id, article.id, false, 1);
+      expect(await counts()).toEqual([1, 1]);
+      expect(await counted(() => writer.setFavorite(fan!.id, article.id, false, 2))).toEqual(alone);
+      expect(await counts()).toEqual([0, 0]);
+      // Switched on again at a later version, then a switch that changes nothing (on over on).
+      await writer.setFavorite(fan!.id, article.id, true, 3);
+      await writer.setFavorite(fan!.id, article.id, true, 4);
+      expect(await counts()).toEqual([1, 1]);
+    });
+
+    it('deletes a lone comment in ONE statement; adds one so only where transactions run one after the other', async () => {
+      const stores = await fresh();
+      const live = SqlReadModelWriter.forGeneration(db.db, generation);
+      const writer = new FixtureWriter(live);
+      const [author] = await givenUsers({ ...stores, writer }, 1);
+      const article = anArticle(author!);
+      await writer.upsertArticle(article);
+      const comment = aComment(article, author!);
+      expect(await counted(() => writer.addComment(comment))).toEqual(kind === 'pglite' ? [1, 0] : [0, 1]);
+      expect((await stores.comments.listByArticle(article.id)).map((c) => c.id)).toEqual([comment.id]);
+      expect(await counted(() => writer.deleteComment(comment.id))).toEqual([1, 0]);
+      expect(await stores.comments.listByArticle(article.id)).toEqual([]);
+      // The deletion's tombstone holds back a late copy of the addition.
+      await writer.addComment(comment);
+      expect(await stores.comments.listByArticle(article.id)).toEqual([]);
+
+      // A batch of such changes: on PGlite their statements one by one, else the one transaction.
+      const [second, third] = [aComment(article, author!), aComment(article, author!)];
+      const [fan] = await givenUsers({ ...stores, writer }, 1);
+      const batch = () =>
+        writer.apply(
+          { kind: 'comment', comment: { commentId: second.id, articleId: article.id, authorId: author!.id, body: second.body, createdAt: second.createdAt } },
+          { kind: 'comment', comment: { commentId: third.id, articleId: article.id, authorId: author!.id, body: third.body, createdAt: third.createdAt } },
+          { kind: 'follow', pair: { followerId: fan!.id, followeeId: author!.id }, active: true, version: 1 },
+        );
+      expect(await counted(batch)).toEqual(kind === 'pglite' ? [3, 0] : [0, 1]);
+      expect((await stores.comments.listByArticle(article.id)).map((c) => c.id)).toEqual([second.id, third.id]);
+      expect([...(await stores.relationships.followedAmong(fan!.id, [author!.id]))]).toEqual([author!.id]);
     });
   });
 

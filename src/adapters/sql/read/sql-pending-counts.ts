@@ -25,8 +25,8 @@ const kindAndKey = ({ counter }: CounterDelta): [PendingKind, string] => {
   return ['count', counterKey(counter)];
 };
 
-/** The batch's deltas, summed per counter, appended in one statement (none when they cancel out). */
-export async function recordDeltas(tx: SqlExecutor, t: ReadTables, deltas: readonly CounterDelta[]): Promise<void> {
+/** Deltas summed per counter, as the columns of `count_deltas` rows (kind, key, n), none where they cancel out. */
+export function deltaColumns(deltas: readonly CounterDelta[]): [kinds: string[], keys: string[], ns: number[]] {
   const sums = new Map<string, { kind: PendingKind; key: string; n: number }>();
   for (const delta of deltas) {
     const [kind, key] = kindAndKey(delta);
@@ -35,12 +35,14 @@ export async function recordDeltas(tx: SqlExecutor, t: ReadTables, deltas: reado
     sums.set(id, { ...sum, n: sum.n + delta.delta });
   }
   const rows = [...sums.values()].filter((row) => row.n !== 0);
-  if (rows.length === 0) return;
-  await tx.query(`insert into ${t.countDeltas} (kind, key, n) select * from unnest($1::text[], $2::text[], $3::int[])`, [
-    rows.map((row) => row.kind),
-    rows.map((row) => row.key),
-    rows.map((row) => row.n),
-  ]);
+  return [rows.map((row) => row.kind), rows.map((row) => row.key), rows.map((row) => row.n)];
+}
+
+/** The batch's deltas, summed per counter, appended in one statement (none when they cancel out). */
+export async function recordDeltas(tx: SqlExecutor, t: ReadTables, deltas: readonly CounterDelta[]): Promise<void> {
+  const columns = deltaColumns(deltas);
+  if (columns[0].length === 0) return;
+  await tx.query(`insert into ${t.countDeltas} (kind, key, n) select * from unnest($1::text[], $2::text[], $3::int[])`, columns);
 }
 
 /** The first key of the fold's advisory lock ("cf"); the second is the generation's hash. */

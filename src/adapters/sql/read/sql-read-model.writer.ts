@@ -4,7 +4,7 @@ import type { CounterDelta } from '../../../application/read-side/read-model-rul
 import type { ReadModelWriter } from '../../../application/read-side/read-model.writer.js';
 import type { SqlDatabase, SqlExecutor } from '../sql-database.js';
 import { readTables, type ReadTables } from './read-tables.js';
-import { deleteArticle, upsertArticle } from './sql-article-projection.js';
+import { deleteArticle, rewriteArticleInPlace, upsertArticle } from './sql-article-projection.js';
 import { addComment, deleteComment, upsertUser } from './sql-content-projection.js';
 import { foldPendingCounts, recordDeltas } from './sql-pending-counts.js';
 import type { ProjectionStep } from './sql-projection-step.js';
@@ -43,11 +43,19 @@ const locksOf = (change: ReadModelChange): readonly (readonly [key: string, excl
 };
 
 /**
- * Changes projected by ONE statement that takes no lock and moves no count (a follow: an
- * upsert guarded by the pair's version). Alone in a batch, such a change needs no
- * transaction: the statement is atomic, and BEGIN and COMMIT would be two more round trips.
+ * Whether a change alone in its batch goes as ONE statement that takes no lock, with no
+ * transaction (BEGIN and COMMIT would be two more round trips, and on PGlite they hold its
+ * one session between them): a follow and a comment's deletion anywhere (each an upsert or
+ * delete guarded by its own row, moving no count); where transactions run one after the
+ * other (PGlite), so nothing can run beside it, a comment, and a favourite with its count
+ * deltas in the same statement (`setFavorite`'s `inline`). An article
+ * change first tries `rewriteArticleInPlace`, also one statement, and falls back to the
+ * transaction when counts may move.
  */
-const ONE_STATEMENT_KINDS: ReadonlySet<ReadModelChange['kind']> = new Set(['follow']);
+const goesAlone = (change: ReadModelChange, serial: boolean): boolean =>
+  change.kind === 'follow' ||
+  change.kind === 'comment-deleted' ||
+  (serial && (change.kind === 'comment' || change.kind === 'favorite'));
 
 /** Folding pending count deltas: at most this often per generation and process (sql-pending-counts.ts). */
 const FOLD_EVERY_MS = 100;
@@ -56,7 +64,8 @@ const FOLD_EVERY_MS = 100;
  * Projects into the read tables of one generation: the active one (the live projector, as
  * bound in the container) or a fixed one (`SqlReadModelGenerations.writerFor`, a rebuild).
  *
- * A batch of changes is ONE transaction (a lone follow: one statement, `ONE_STATEMENT_KINDS`):
+ * A batch of changes is ONE transaction (some lone changes: one statement, `goesAlone`;
+ * on PGlite, a batch of only such changes: their statements one by one):
  * all of it is applied or none (the projector then
  * applies the changes one by one to find the failing one). Inside it:
  * 1. the advisory locks of every article (and favourite pair) the batch touches, taken at
@@ -89,19 +98,22 @@ export class SqlReadModelWriter implements ReadModelWriter {
     // Resolved before the transaction opens: on PGlite a query awaited inside an open
     // transaction other than through it would wait for that transaction forever.
     const t = await this.target();
-    const [only] = changes;
-    if (changes.length === 1 && only !== undefined && ONE_STATEMENT_KINDS.has(only.kind)) {
-      const step: ProjectionStep = { tx: this.db.relaxed, t, deltas: [] };
-      await applyChange(step, only);
-      if (step.deltas.length > 0) throw new Error(`a ${only.kind} change moved counts: it cannot go without a transaction`);
-      return;
-    }
-    // Relaxed durability: a crash may undo a batch only while its events are still queued
-    // (their acknowledgement comes later), so they are applied again.
     // PGlite runs one transaction at a time (its transaction lock is held from BEGIN to
     // COMMIT, and its data folder is locked to one process): nothing can interleave there,
     // so the advisory locks would cost a statement per batch and order nothing.
     const serial = this.db.kind === 'pglite';
+    const [only] = changes;
+    if (changes.length === 1 && only !== undefined && (await this.appliedAlone(only, t, serial))) return;
+    // Where transactions run one after the other, a batch made only of such changes goes as
+    // their statements one by one: each is atomic and idempotent, so a failure part-way
+    // leaves applied changes that applying them again (the projector's one-by-one retry)
+    // leaves as they are.
+    if (serial && changes.every((change) => goesAlone(change, serial))) {
+      for (const change of changes) await this.appliedAlone(change, t, serial);
+      return;
+    }
+    // Relaxed durability: a crash may undo a batch only while its events are still queued
+    // (their acknowledgement comes later), so they are applied again.
     await this.db.relaxed.transaction(async (tx) => {
       if (!serial) await lockArticles(tx, t, changes);
       const deltas: CounterDelta[] = [];
@@ -110,6 +122,19 @@ export class SqlReadModelWriter implements ReadModelWriter {
       await recordDeltas(tx, t, deltas);
     });
     this.foldNow(t);
+  }
+
+  /** Applies a lone change by one statement outside a transaction, if it can go so (`goesAlone`). */
+  private async appliedAlone(change: ReadModelChange, t: ReadTables, serial: boolean): Promise<boolean> {
+    const tx = this.db.relaxed;
+    // Version 1 is the article's publication: never stored before, so never rewritten in place.
+    if (change.kind === 'article') return change.version > 1 && rewriteArticleInPlace({ tx, t }, change.article, change.version);
+    if (!goesAlone(change, serial)) return false;
+    const step: ProjectionStep = { tx, t, deltas: [] };
+    if (change.kind === 'favorite') await setFavorite(step, change.pair, change.active, change.version, true);
+    else await applyChange(step, change);
+    if (step.deltas.length > 0) throw new Error(`a ${change.kind} change moved counts: it cannot go without a transaction`);
+    return true;
   }
 
   /** Starts a fold of the generation's pending counts when one is due; never awaited, never fails the batch. */

@@ -20,6 +20,24 @@ describe('roles and permissions', () => {
     expect(lines[0]).toMatchObject({ audit: true, actor: `user:${admin.id}`, action: 'article.delete', target: slug, owner: owner.id });
   });
 
+  it('an admin’s edit of another’s article answers with the author’s profile, as the admin sees it; the author’s own, with their own', async () => {
+    const [owner, admin] = [await app.register('owner'), await app.register('admin')];
+    await app.grantAdmin(admin);
+    const slug = await app.article(owner);
+    expect((await app.request('POST', `/profiles/${owner.username}/follow`, { token: admin.token })).statusCode).toBe(200);
+    const byAdmin = await app.request('PUT', `/articles/${slug}`, { token: admin.token, body: { article: { body: 'Moderated' } } });
+    expect(byAdmin.statusCode).toBe(200);
+    expect(byAdmin.json().article).toMatchObject({ body: 'Moderated', author: { username: owner.username, following: true } });
+    expect(app.auditLines().filter((line) => line.action === 'article.update')).toHaveLength(1);
+    await app.request('PUT', '/user', { token: owner.token, body: { user: { bio: 'Writes things' } } });
+    const byOwner = await app.request('PUT', `/articles/${slug}`, { token: owner.token, body: { article: { body: 'Mine again' } } });
+    expect(byOwner.json().article).toMatchObject({
+      body: 'Mine again',
+      author: { username: owner.username, bio: 'Writes things', image: null, following: false },
+    });
+    expect(app.auditLines().filter((line) => line.action === 'article.update')).toHaveLength(1);
+  });
+
   it('an admin may delete anyone’s comment (audited); the owner’s own deletions are not audited', async () => {
     const [owner, admin] = [await app.register('owner'), await app.register('admin')];
     await app.grantAdmin(admin);

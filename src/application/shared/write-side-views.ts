@@ -13,6 +13,14 @@ export const userViewOf = (user: UserState): UserView => ({
   image: user.image,
 });
 
+/** A user's profile as they see it themselves: nobody follows themselves. */
+export const ownProfileOf = (user: UserState): ProfileView => ({
+  username: user.username,
+  bio: user.bio,
+  image: user.image,
+  following: false,
+});
+
 export const articleViewOf = (
   article: ArticleState,
   author: ProfileView,

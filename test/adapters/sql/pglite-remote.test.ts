@@ -113,11 +113,28 @@ describe('the embedded database when its thread is gone', () => {
 
   it('fails every statement, waiting or later, as the database unavailable (503), not as a bug', async () => {
     await db.migrate();
-    // The thread is ended from inside: the same as it crashing.
-    const waiting = db.query(`select pg_sleep(0.2)`).catch((error: unknown) => error);
+    // The thread is ended while a transaction is open and a statement waits behind it: the
+    // same, to this thread, as the other one crashing. It is ended while idle (between
+    // messages), not inside a statement: a worker terminated while it runs WebAssembly can
+    // take the whole process down with it (seen once here, as SIGTRAP).
+    let inside!: () => void;
+    let release!: () => void;
+    const entered = new Promise<void>((resolve) => (inside = resolve));
+    const held = db
+      .transaction(async (tx) => {
+        await tx.query('select 1');
+        inside();
+        await new Promise<void>((resolve) => (release = resolve));
+        await tx.query('select 2');
+      })
+      .catch((error: unknown) => error);
+    await entered;
+    const waiting = db.query(`select 3`).catch((error: unknown) => error);
     const worker = (db as unknown as { pgliteStatements: { worker: { terminate(): Promise<number> } } }).pgliteStatements.worker;
     await worker.terminate();
+    release();
     expect(await waiting).toBeInstanceOf(DependencyUnavailable);
+    expect(await held).toBeInstanceOf(DependencyUnavailable);
     await expect(db.query('select 1')).rejects.toBeInstanceOf(DependencyUnavailable);
     await expect(db.transaction((tx) => tx.query('select 1'))).rejects.toBeInstanceOf(DependencyUnavailable);
   });

@@ -57,7 +57,7 @@ const goesAlone = (change: ReadModelChange, serial: boolean): boolean =>
   change.kind === 'comment-deleted' ||
   (serial && (change.kind === 'comment' || change.kind === 'favorite'));
 
-/** Folding pending count deltas: at most this often per generation and process (sql-pending-counts.ts). */
+/** Folding pending count deltas: at most this often per generation and writer (sql-pending-counts.ts). */
 const FOLD_EVERY_MS = 100;
 
 /**
@@ -85,12 +85,14 @@ export class SqlReadModelWriter implements ReadModelWriter {
     private readonly db: SqlDatabase,
     /** The tables to write: resolved per batch, before its transaction opens. */
     private readonly target: () => Promise<ReadTables>,
+    /** How often, at most, a fold starts; Infinity: never (tests that count a projection's own statements). */
+    private readonly foldEveryMs = FOLD_EVERY_MS,
   ) {}
 
   /** A writer that fills one given generation (a rebuild), active or not. */
-  static forGeneration(db: SqlDatabase, generation: string): SqlReadModelWriter {
+  static forGeneration(db: SqlDatabase, generation: string, foldEveryMs = FOLD_EVERY_MS): SqlReadModelWriter {
     const tables = readTables(generation);
-    return new SqlReadModelWriter(db, async () => tables);
+    return new SqlReadModelWriter(db, async () => tables, foldEveryMs);
   }
 
   async apply(changes: readonly ReadModelChange[]): Promise<void> {
@@ -103,14 +105,18 @@ export class SqlReadModelWriter implements ReadModelWriter {
     // so the advisory locks would cost a statement per batch and order nothing.
     const serial = this.db.kind === 'pglite';
     const [only] = changes;
-    if (changes.length === 1 && only !== undefined && (await this.appliedAlone(only, t, serial))) return;
+    // A favourite alone appends count deltas too (`inline`): they are folded as a batch's are.
+    const appended = (): void => {
+      if (changes.some((change) => change.kind === 'favorite')) this.foldNow(t);
+    };
+    if (changes.length === 1 && only !== undefined && (await this.appliedAlone(only, t, serial))) return appended();
     // Where transactions run one after the other, a batch made only of such changes goes as
     // their statements one by one: each is atomic and idempotent, so a failure part-way
     // leaves applied changes that applying them again (the projector's one-by-one retry)
     // leaves as they are.
     if (serial && changes.every((change) => goesAlone(change, serial))) {
       for (const change of changes) await this.appliedAlone(change, t, serial);
-      return;
+      return appended();
     }
     // Relaxed durability: a crash may undo a batch only while its events are still queued
     // (their acknowledgement comes later), so they are applied again.
@@ -140,8 +146,8 @@ export class SqlReadModelWriter implements ReadModelWriter {
   /** Starts a fold of the generation's pending counts when one is due; never awaited, never fails the batch. */
   private foldNow(t: ReadTables): void {
     const now = performance.now();
-    if (now < (this.foldDue.get(t.generation) ?? 0)) return;
-    this.foldDue.set(t.generation, now + FOLD_EVERY_MS);
+    if (this.foldEveryMs === Infinity || now < (this.foldDue.get(t.generation) ?? 0)) return;
+    this.foldDue.set(t.generation, now + this.foldEveryMs);
     // A fold that fails (the database went away, the process is closing) leaves the deltas
     // pending, which reads count: the next fold takes them.
     foldPendingCounts(this.db, t).catch(() => undefined);

@@ -7,6 +7,20 @@ import {
 } from '../../../application/read-side/read-model-rules.js';
 import type { ProjectionStep } from './sql-projection-step.js';
 
+/** $1…$10 of both article statements: the snapshot's fields in table order, then the version. */
+const articleParams = (article: ArticleSnapshotPayload, version: number): unknown[] => [
+  article.articleId,
+  article.slug,
+  article.title,
+  article.description,
+  article.body,
+  [...article.tagList],
+  article.createdAt,
+  article.updatedAt,
+  article.authorId,
+  version,
+];
+
 interface UpsertOutcome {
   readonly authors: number;
   readonly tombstoned: boolean;
@@ -52,18 +66,7 @@ export async function upsertArticle(
      select (select count(*) from author)::int as authors, exists (select 1 from tomb) as tombstoned,
             (select version from prior) as prior_version, (select tag_list from prior) as prior_tags,
             (select author_id from prior) as prior_author, exists (select 1 from up) as written`,
-    [
-      article.articleId,
-      article.slug,
-      article.title,
-      article.description,
-      article.body,
-      [...article.tagList],
-      article.createdAt,
-      article.updatedAt,
-      article.authorId,
-      version,
-    ],
+    articleParams(article, version),
   );
   if (!outcome || outcome.tombstoned || !outcome.written) {
     // Users are projected before what they write, unless events arrive out of order: refused,
@@ -102,18 +105,7 @@ export async function rewriteArticleInPlace(
        from author
       where a.id = $1 and a.version < $10 and a.author_id = $9 and a.tag_list = $6::text[]
      returning 1 as rewritten`,
-    [
-      article.articleId,
-      article.slug,
-      article.title,
-      article.description,
-      article.body,
-      [...article.tagList],
-      article.createdAt,
-      article.updatedAt,
-      article.authorId,
-      version,
-    ],
+    articleParams(article, version),
   );
   return rows.length > 0;
 }

@@ -9,6 +9,7 @@ import {
 } from '../../domain/index.js';
 import { FavoriteRepository } from '../favorites/favorite.repository.js';
 import { ProfileLookup } from '../profiles/profile-lookup.js';
+import { actorOf } from '../shared/actor.js';
 import { AuditLog, userActor } from '../shared/audit-log.js';
 import { articleNotFound, unknownActor, type ArticleNotFound, type UnknownActor } from '../shared/errors.js';
 import type { CommandHandler } from '../shared/handler.js';
@@ -55,7 +56,7 @@ export class UpdateArticleHandler implements CommandHandler<UpdateArticle, Artic
     // learns nothing from validation messages about an article they cannot edit.
     const user = await this.users.findById(command.actorId);
     if (user === null) return Err(unknownActor());
-    const actor = { userId: user.id, role: user.role };
+    const actor = actorOf(user);
     let articleId: string | null = null;
     let baseTaken = false;
 

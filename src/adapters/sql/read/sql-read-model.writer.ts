@@ -105,18 +105,18 @@ export class SqlReadModelWriter implements ReadModelWriter {
     // so the advisory locks would cost a statement per batch and order nothing.
     const serial = this.db.kind === 'pglite';
     const [only] = changes;
-    // A favourite alone appends count deltas too (`inline`): they are folded as a batch's are.
-    const appended = (): void => {
+    // A favourite applied alone appends count deltas too (`inline`): they are folded as a batch's are.
+    const foldFavouriteDeltas = (): void => {
       if (changes.some((change) => change.kind === 'favorite')) this.foldNow(t);
     };
-    if (changes.length === 1 && only !== undefined && (await this.appliedAlone(only, t, serial))) return appended();
+    if (changes.length === 1 && only !== undefined && (await this.appliedAlone(only, t, serial))) return foldFavouriteDeltas();
     // Where transactions run one after the other, a batch made only of such changes goes as
     // their statements one by one: each is atomic and idempotent, so a failure part-way
     // leaves applied changes that applying them again (the projector's one-by-one retry)
     // leaves as they are.
     if (serial && changes.every((change) => goesAlone(change, serial))) {
       for (const change of changes) await this.appliedAlone(change, t, serial);
-      return appended();
+      return foldFavouriteDeltas();
     }
     // Relaxed durability: a crash may undo a batch only while its events are still queued
     // (their acknowledgement comes later), so they are applied again.

@@ -13,6 +13,9 @@ const NO_FOLDS = Infinity;
 /** An article fixture as its change's payload. */
 const articleOf = ({ id, version: _, ...fields }: ReturnType<typeof anArticle>) => ({ articleId: id, ...fields });
 
+/** A comment fixture as its change's payload. */
+const commentOf = ({ id, ...fields }: ReturnType<typeof aComment>) => ({ commentId: id, ...fields });
+
 describe.each(sqlKinds())('SQL read store on %s', (kind) => {
   let db: TestSqlDatabase;
   let side: ReadSideOfOneProcess;
@@ -241,8 +244,8 @@ describe.each(sqlKinds())('SQL read store on %s', (kind) => {
       const [fan] = await givenUsers({ ...stores, writer }, 1);
       const batch = () =>
         writer.apply(
-          { kind: 'comment', comment: { commentId: second.id, articleId: article.id, authorId: author!.id, body: second.body, createdAt: second.createdAt } },
-          { kind: 'comment', comment: { commentId: third.id, articleId: article.id, authorId: author!.id, body: third.body, createdAt: third.createdAt } },
+          { kind: 'comment', comment: commentOf(second) },
+          { kind: 'comment', comment: commentOf(third) },
           { kind: 'follow', pair: { followerId: fan!.id, followeeId: author!.id }, active: true, version: 1 },
         );
       expect(await counted(batch)).toEqual(kind === 'pglite' ? [3, 0] : [0, 1]);

@@ -88,6 +88,9 @@ export async function compose(config: AppConfig, role: ProcessRole, overrides: O
       maxAttempts: config.projectorMaxAttempts,
       retryDelayMs: 500,
       maxRetryDelayMs: 60_000,
+      // Under load about twenty acknowledgements a second, however many writers; a
+      // lease is a second at least (PROJECTOR_LEASE_MS).
+      acknowledgeGatherMs: Math.min(50, config.projectorLeaseMs / 20),
     });
     container.bind(OutboxAppendOptions).toConstantValue({
       ownLease: role === 'api' && inline ? { owner, ms: config.projectorLeaseMs } : null,

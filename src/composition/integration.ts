@@ -35,6 +35,12 @@ export async function openBrokerPatiently(config: AppConfig, logger: Logger, sig
   return null;
 }
 
+/**
+ * The relay's pause after a batch (RelayOptions.gatherMs): under load about twenty claims
+ * and acknowledgements a second however many events, for at most this much more delay.
+ */
+const RELAY_GATHER_MS = 50;
+
 /** A running relay loop: its lag for metrics (`conduit_relay_lag_seconds`), and how to stop it. */
 export interface RunningRelay {
   /** Age of the oldest event not yet published, in seconds (0 when none): a gauge's collect callback. */
@@ -59,6 +65,7 @@ export async function startRelay(composition: Composition, config: AppConfig, bu
     initialBackoffMs: 250,
     maxBackoffMs: config.relayMaxBackoffMs,
     idleMs,
+    gatherMs: RELAY_GATHER_MS,
   });
   const relay = container.get(OutboxRelay);
   await relay.subscribe();

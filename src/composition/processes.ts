@@ -157,7 +157,10 @@ export async function createApplication(config: AppConfig, overrides: Overrides 
       if (timer) clearInterval(timer);
       await metricsServer?.close();
       await http.close();
-      if (inline) await projector.catchUp();
+      if (inline) {
+        await projector.acknowledged();
+        await projector.catchUp();
+      }
       await integration?.close();
       await composition.close();
     },

@@ -1,6 +1,6 @@
 import { Container } from 'inversify';
 import { Ok, Err } from 'ts-results-es';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ActiveGeneration, ensureActiveGeneration } from '../../src/application/read-side/active-generation.js';
 import { OutboxAppendOptions, type OutboxEntry } from '../../src/application/read-side/event-outbox.js';
 import type { ReadModelChange } from '../../src/application/read-side/read-model-changes.js';
@@ -33,6 +33,8 @@ const options = (overrides: Partial<ProjectorOptions> = {}): ProjectorOptions =>
   maxAttempts: 3,
   retryDelayMs: 1,
   maxRetryDelayMs: 5,
+  // Longer than any test takes to answer its writers: only `acknowledged()` ends it.
+  acknowledgeGatherMs: 60_000,
   ...overrides,
 });
 
@@ -257,6 +259,35 @@ describe('Projector', () => {
     expect(await outbox.claim('projector', 'other', 10, 60_000)).toEqual([]);
     await projector.applyOwn(committed);
     expect(writer.applied).toEqual(['mine']);
+    await projector.acknowledged();
+    expect((await outbox.backlog('projector')).pending).toBe(0);
+  });
+
+  it('answers writers before their events leave the outbox, which the events of many groups then do in one acknowledgement', async () => {
+    const { outbox, writer, projector, register } = await setup([], {}, { owner: 'test', ms: 60_000 });
+    const acknowledgements = vi.spyOn(outbox, 'acknowledge');
+    for (const name of ['a', 'b', 'c']) await projector.applyOwn(await register(name));
+    expect(writer.batches).toEqual([1, 1, 1]);
+    // Applied and answered, not yet acknowledged: still queued, and leased to this process.
+    expect(acknowledgements).not.toHaveBeenCalled();
+    expect((await outbox.backlog('projector')).pending).toBe(3);
+    expect(await outbox.claim('projector', 'other', 10, 60_000)).toEqual([]);
+    await projector.acknowledged();
+    expect(acknowledgements).toHaveBeenCalledTimes(1);
+    expect(acknowledgements.mock.calls[0]?.[1]).toHaveLength(3);
+    expect((await outbox.backlog('projector')).pending).toBe(0);
+  });
+
+  it('reports a lost acknowledgement; the events are applied again once their leases run out, and are then done', async () => {
+    const { outbox, writer, monitor, projector, register } = await setup([], { leaseMs: 30, acknowledgeGatherMs: 1 }, { owner: 'test', ms: 30 });
+    vi.spyOn(outbox, 'acknowledge').mockRejectedValueOnce(new Error('connection lost'));
+    await projector.applyOwn(await register('mine'));
+    await projector.acknowledged();
+    expect(monitor.runs).toBe(1);
+    expect((await outbox.backlog('projector')).pending).toBe(1);
+    await sleep(40);
+    await projector.catchUp();
+    expect(writer.applied).toEqual(['mine', 'mine']);
     expect((await outbox.backlog('projector')).pending).toBe(0);
   });
 
@@ -272,6 +303,7 @@ describe('Projector', () => {
     await Promise.all(applying);
     expect(writer.batches).toEqual([1, 3, 1]);
     expect(writer.applied).toEqual(['first', 'b', 'c', 'd', 'e']);
+    await projector.acknowledged();
     expect((await outbox.backlog('projector')).pending).toBe(0);
   });
 
@@ -291,6 +323,7 @@ describe('Projector', () => {
     // The group [bad, good] failed as a batch, then was applied event by event.
     expect(writer.applied).toEqual(['first', 'good']);
     expect(monitor.failures).toHaveLength(1);
+    await projector.acknowledged();
     expect((await outbox.backlog('projector')).pending).toBe(1);
   });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { APPLICATION_METRICS, DEFAULT_METRICS } from '../../deploy/tools/metric-catalog.js';
 import { loadConfig } from '../../src/config/config.js';
 import { pino } from 'pino';
+import { Projector } from '../../src/application/read-side/projector.js';
 import { createApplication } from '../../src/composition/processes.js';
 import { openStackEnvironment, startTestApp, type TestApp } from '../support/app.js';
 import { FastTestHasher } from '../http/support/client.js';
@@ -54,6 +55,8 @@ describe('GET /metrics', () => {
     expect((await app.app.inject({ method: 'GET', url: '/nowhere/at/all' })).statusCode).toBe(404);
     const unauthorised = await app.app.inject({ method: 'POST', url: '/api/articles', payload: { article: { title: 'x' } } });
     expect(unauthorised.statusCode).toBe(401);
+    // Writers are answered before their events leave the queue (ADR 024).
+    await app.application.composition.container.get(Projector).acknowledged();
 
     const text = await scrape(app);
     const http = (method: string, route: string, status: number) =>

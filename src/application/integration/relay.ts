@@ -14,6 +14,12 @@ export interface RelayOptions {
   readonly maxBackoffMs: number;
   /** The longest sleep between two looks at the outbox when no signal woke the relay. */
   readonly idleMs: number;
+  /**
+   * The pause after a batch before the next look: events committed meanwhile go out
+   * together, one claim and one acknowledgement for all of them, rather than a claim and
+   * an acknowledgement for every few. It bounds how late an event is published under load.
+   */
+  readonly gatherMs: number;
 }
 export const RelayOptions = Symbol.for('RelayOptions');
 
@@ -61,8 +67,8 @@ export class OutboxRelay {
 
   /**
    * Relays until `signal` aborts: drain the queue, then wait for new events (the outbox's
-   * signal) or `idleMs`. The batch in progress when it aborts is finished if the broker
-   * accepts it, otherwise left to its lease.
+   * signal) or `idleMs` when there were none, or `gatherMs` when there were. The batch in
+   * progress when it aborts is finished if the broker accepts it, otherwise left to its lease.
    */
   async runUntil(signal: AbortSignal, signals: OutboxSignals): Promise<void> {
     let outboxFailures = 0;
@@ -77,7 +83,9 @@ export class OutboxRelay {
         await sleep(this.backoff(outboxFailures), signal);
         continue;
       }
-      if (published === 0 && !signal.aborted) await signals.nextWork(this.options.idleMs, signal);
+      if (signal.aborted) break;
+      if (published === 0) await signals.nextWork(this.options.idleMs, signal);
+      else await sleep(this.options.gatherMs, signal);
     }
   }
 

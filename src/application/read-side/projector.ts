@@ -18,6 +18,12 @@ export interface ProjectorOptions {
   /** Retry delay after the first failure; doubles per attempt, capped at maxRetryDelayMs. */
   readonly retryDelayMs: number;
   readonly maxRetryDelayMs: number;
+  /**
+   * How long the acknowledgements of writers' own events gather before one statement takes
+   * them all (`applyOwn`); nobody waits for it. Keep it far below `leaseMs`: the events
+   * stay leased to this process until then.
+   */
+  readonly acknowledgeGatherMs: number;
 }
 export const ProjectorOptions = Symbol.for('ProjectorOptions');
 
@@ -27,7 +33,7 @@ export interface ProjectionMonitor {
   projectionFailed(entry: OutboxEntry, error: unknown, retryAt: Date | null): void;
   /** The outbox or read store itself could not be reached (database down). */
   runFailed(error: unknown): void;
-  /** A batch of events was applied (and acknowledged) in `durationMs`. */
+  /** A batch of events was applied in `durationMs` (and acknowledged, or for writers' own events, to be shortly). */
   projected(entries: readonly OutboxEntry[], durationMs: number): void;
   /** The read store had lost its data and was prepared again for a full replay. */
   readStoreRepaired(generation: string): void;
@@ -54,7 +60,8 @@ export const ProjectionObserver = Symbol.for('ProjectionObserver');
  *
  * - A writer's own events are applied by the writer's process right after its commit
  *   (`applyOwn`): they were leased to it in the commit, so nobody else claims them meanwhile,
- *   and they come from memory, so nothing is read back.
+ *   and they come from memory, so nothing is read back. They are acknowledged after the
+ *   writer is answered, many groups' at once.
  * - Everything else — events of a process that died before projecting, failed attempts
  *   due again, every event when projection runs in worker processes — is claimed from the
  *   outbox in batches (`drain`), under leases renewed while the batch is applied.
@@ -76,6 +83,11 @@ export class Projector {
   /** Writers whose own events wait for the group being applied to finish (`applyOwn`), in commit order. */
   private readonly waitingWriters: { readonly entries: readonly OutboxEntry[]; readonly done: () => void }[] = [];
   private applyingOwn = false;
+  /** Positions of own events applied and not yet acknowledged; one statement takes all that gathered. */
+  private readonly unacknowledged: number[] = [];
+  private acknowledging: Promise<void> | null = null;
+  /** Ends the current gathering of acknowledgements at once (`acknowledged`). */
+  private endGathering: (() => void) | null = null;
 
   constructor(
     @inject(EventOutbox) private readonly outbox: EventOutbox,
@@ -90,13 +102,14 @@ export class Projector {
 
   /**
    * Applies a writer's own events, just committed and leased to this process; resolves once
-   * they are applied (or failed and scheduled for retry). Never rejects.
+   * they are applied (or failed and scheduled for retry), before they are acknowledged
+   * (`acknowledgeLater`). Never rejects.
    *
    * Writers' events are grouped, as a database groups commits: while one group is being
    * applied, the events of every writer that commits meanwhile wait and then go together,
    * as the next batch (up to `batchSize` events, whole writers only). A lone writer's events
-   * go at once; under load, one transaction (its locks, its count deltas, one
-   * acknowledgement) serves many writers instead of one each.
+   * go at once; under load, one transaction (its locks, its count deltas) serves many
+   * writers instead of one each, and one acknowledgement serves many groups.
    */
   applyOwn(entries: readonly OutboxEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
@@ -119,7 +132,7 @@ export class Projector {
           size += next.entries.length;
         }
         try {
-          await this.applyBatch(group.flatMap((writer) => writer.entries));
+          await this.applyBatch(group.flatMap((writer) => writer.entries), 'later');
         } catch (error) {
           this.monitor.runFailed(error);
         }
@@ -260,8 +273,8 @@ export class Projector {
    * The batch in one write where the store allows it; when that fails, event by event, so
    * that one failing event is retried (or parked) alone. Answers how many were applied.
    */
-  private applyBatch(batch: readonly OutboxEntry[]): Promise<number> {
-    if (this.tracing === noTracing) return this.applyTraced(batch);
+  private applyBatch(batch: readonly OutboxEntry[], acknowledge: Acknowledgement = 'now'): Promise<number> {
+    if (this.tracing === noTracing) return this.applyTraced(batch, acknowledge);
     // The span continues the trace of the request that wrote the events (stored with each);
     // a batch of several traces is its own trace, linked to each of them.
     const contexts = [...new Set(batch.map((entry) => entry.traceContext).filter((c): c is string => c !== undefined))];
@@ -270,11 +283,11 @@ export class Projector {
     return this.tracing.inSpan(
       'project events',
       { parent, links: contexts, attributes: { 'conduit.events': batch.length, 'conduit.event_types': eventTypes(batch) } },
-      () => this.applyTraced(batch),
+      () => this.applyTraced(batch, acknowledge),
     );
   }
 
-  private async applyTraced(batch: readonly OutboxEntry[]): Promise<number> {
+  private async applyTraced(batch: readonly OutboxEntry[], acknowledge: Acknowledgement): Promise<number> {
     const started = performance.now();
     const changes = batch.map((entry) => changeOf(entry.event));
     let done: OutboxEntry[];
@@ -290,12 +303,59 @@ export class Projector {
     }
     if (done.length === 0) return 0;
     await this.observer.applied(done.map((entry) => changeOf(entry.event)));
-    await this.outbox.acknowledge(
-      'projector',
-      done.map((entry) => entry.position),
-    );
+    const positions = done.map((entry) => entry.position);
+    if (acknowledge === 'now') await this.outbox.acknowledge('projector', positions);
+    else this.acknowledgeLater(positions);
     this.monitor.projected(done, performance.now() - started);
     return done.length;
+  }
+
+  /**
+   * Resolves once every own event applied so far is acknowledged, or its acknowledgement
+   * failed (reported; the events are then applied again once their leases run out). Never
+   * rejects. The API awaits it before it closes.
+   */
+  async acknowledged(): Promise<void> {
+    while (this.acknowledging !== null) {
+      this.endGathering?.();
+      await this.acknowledging;
+    }
+  }
+
+  /**
+   * Own events leave the outbox after their writers were answered: the read models hold
+   * them already, and until the acknowledgement lands they stay leased to this process, so
+   * nobody applies them meanwhile. Positions gather for `acknowledgeGatherMs`, then one
+   * statement takes all of them; those applied while it runs gather for the next. A lost
+   * acknowledgement (a crash, an outage) means the events are applied again when their
+   * leases run out, which is harmless.
+   */
+  private acknowledgeLater(positions: readonly number[]): void {
+    this.unacknowledged.push(...positions);
+    this.acknowledging ??= this.acknowledgeGathered();
+  }
+
+  private async acknowledgeGathered(): Promise<void> {
+    try {
+      while (this.unacknowledged.length > 0) {
+        await new Promise<void>((gathered) => {
+          const timer = setTimeout(gathered, this.options.acknowledgeGatherMs);
+          this.endGathering = () => {
+            clearTimeout(timer);
+            gathered();
+          };
+        });
+        this.endGathering = null;
+        const positions = this.unacknowledged.splice(0);
+        try {
+          await this.outbox.acknowledge('projector', positions);
+        } catch (error) {
+          this.monitor.runFailed(error);
+        }
+      }
+    } finally {
+      this.acknowledging = null;
+    }
   }
 
   private async applyAlone(entry: OutboxEntry): Promise<boolean> {
@@ -318,6 +378,9 @@ export class Projector {
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 }
+
+/** When a batch's events leave the outbox: before the batch counts as applied, or after (`acknowledgeLater`). */
+type Acknowledgement = 'now' | 'later';
 
 const eventTypes = (batch: readonly OutboxEntry[]): string => [...new Set(batch.map((entry) => entry.event.type))].join(',');
 

@@ -1,16 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { IntegrationEvent } from '../../../src/application/integration/integration-events.js';
 import { MessageBusError, type MessagePublisher } from '../../../src/application/integration/message-bus.js';
 import { OutboxRelay, type RelayMonitor, type RelayOptions } from '../../../src/application/integration/relay.js';
 import { EventOutbox } from '../../../src/application/read-side/event-outbox.js';
 import { UserRepository } from '../../../src/application/users/user.repository.js';
 import { Email, User, Username } from '../../../src/domain/index.js';
+import { LocalOutboxSignals } from '../../../src/adapters/memory/local-outbox-signals.js';
 import { writeSideIn } from '../../support/write-side-modules.js';
 
 /** A broker that can be switched off: while down, every publish is refused, as an unreachable broker's would be. */
 class SwitchablePublisher implements MessagePublisher {
   down = false;
   readonly accepted: IntegrationEvent[] = [];
+  /** How many events each accepted publish carried. */
+  readonly batches: number[] = [];
   refusals = 0;
 
   async publish(events: readonly IntegrationEvent[]): Promise<void> {
@@ -19,6 +22,7 @@ class SwitchablePublisher implements MessagePublisher {
       throw new MessageBusError('broker unreachable');
     }
     this.accepted.push(...events);
+    this.batches.push(events.length);
   }
 }
 
@@ -41,12 +45,14 @@ const options = (owner: string, overrides: Partial<RelayOptions> = {}): RelayOpt
   initialBackoffMs: 1,
   maxBackoffMs: 5,
   idleMs: 10,
+  gatherMs: 1,
   ...overrides,
 });
 
 function setup() {
   const { container } = writeSideIn('memory');
   const outbox = container.get<EventOutbox>(EventOutbox);
+  const signals = container.get(LocalOutboxSignals);
   const users = container.get<UserRepository>(UserRepository);
   const publisher = new SwitchablePublisher();
   const monitor = new QuietMonitor();
@@ -63,7 +69,7 @@ function setup() {
     }).unwrap();
     (await users.save(user)).unwrap();
   };
-  return { outbox, publisher, monitor, relay, register };
+  return { outbox, publisher, monitor, relay, register, signals };
 }
 
 describe('OutboxRelay', () => {
@@ -99,6 +105,35 @@ describe('OutboxRelay', () => {
     expect(await draining).toBe(2);
     expect(publisher.accepted).toHaveLength(2);
     expect(monitor.failures.slice(0, 3)).toEqual([1, 2, 3]);
+    expect((await outbox.backlog('relay')).pending).toBe(0);
+  });
+
+  it('pauses after a batch, so that the events committed meanwhile go out together: one claim and one acknowledgement for them all', async () => {
+    const { outbox, publisher, relay, register, signals } = setup();
+    const a = relay('relay-a', { batchSize: 10, gatherMs: 200 });
+    await a.subscribe();
+    const claims = vi.spyOn(outbox, 'claim');
+    const acknowledgements = vi.spyOn(outbox, 'acknowledge');
+    const until = async (published: number) => {
+      while (publisher.accepted.length < published) await new Promise((resolve) => setTimeout(resolve, 2));
+    };
+    const stop = new AbortController();
+    const running = a.runUntil(stop.signal, signals);
+    // Looked, found nothing, waits for the signal.
+    while (claims.mock.calls.length < 1) await new Promise((resolve) => setTimeout(resolve, 2));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await register('1');
+    await until(1);
+    // Committed while the relay pauses after its first batch: woken by none of them, it
+    // takes all three with its next look.
+    for (const name of ['2', '3', '4']) await register(name);
+    await until(4);
+    stop.abort();
+    await running;
+    expect(publisher.batches).toEqual([1, 3]);
+    // The first look found nothing yet; then one claim and one acknowledgement per batch.
+    expect(claims).toHaveBeenCalledTimes(3);
+    expect(acknowledgements).toHaveBeenCalledTimes(2);
     expect((await outbox.backlog('relay')).pending).toBe(0);
   });
 

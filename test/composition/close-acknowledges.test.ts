@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlDatabase } from '../../src/adapters/sql/open-sql-database.js';
 import { createApplication } from '../../src/composition/processes.js';
 import { loadConfig } from '../../src/config/config.js';
-import { openStackEnvironment, type StackEnvironment } from '../support/app.js';
+import { openStackEnvironment, registerAndPublish, type StackEnvironment } from '../support/app.js';
 import { FastTestHasher } from '../http/support/client.js';
 
 const stacks: StackEnvironment[] = [];
@@ -26,16 +26,7 @@ describe('closing the API', () => {
       logger: pino({ level: 'silent' }),
       passwordHasher: new FastTestHasher(),
     });
-    const user = { username: 'closing', email: 'closing@example.com', password: 'password123' };
-    const registered = await application.http.inject({ method: 'POST', url: '/api/users', payload: { user } });
-    expect(registered.statusCode).toBe(201);
-    const published = await application.http.inject({
-      method: 'POST',
-      url: '/api/articles',
-      headers: { authorization: `Token ${registered.json().user.token}` },
-      payload: { article: { title: 'Closed cleanly', description: 'd', body: 'b' } },
-    });
-    expect(published.statusCode).toBe(201);
+    await registerAndPublish(application.http, 'closing', 'Closed cleanly');
     await application.close();
 
     const db = await openSqlDatabase({ dataDir: `${stack.env.DATA_DIR}/pglite` });

@@ -17,7 +17,7 @@ import { SqlDatabase } from '../../src/adapters/sql/sql-database.js';
 import { createApplication } from '../../src/composition/processes.js';
 import { startTelemetry } from '../../src/composition/telemetry.js';
 import { loadConfig } from '../../src/config/config.js';
-import { openStackEnvironment, startTestApp, type TestApp } from '../support/app.js';
+import { openStackEnvironment, registerAndPublish, startTestApp, type TestApp } from '../support/app.js';
 import { FastTestHasher } from '../http/support/client.js';
 import { deleteNamespace, openTestLink, SHARED_REDIS_URL, uniquePrefix } from '../adapters/redis/redis-test-support.js';
 
@@ -39,19 +39,8 @@ async function publish(app: TestApp, headers: Record<string, string>): Promise<s
 }
 
 /** Registers `traced` and publishes an article as them: its slug, and their token. */
-async function publishAs(app: TestApp, headers: Record<string, string>): Promise<{ slug: string; token: string }> {
-  const user = { username: 'traced', email: 'traced@example.com', password: 'password123' };
-  const registered = await app.app.inject({ method: 'POST', url: '/api/users', payload: { user } });
-  expect(registered.statusCode).toBe(201);
-  const res = await app.app.inject({
-    method: 'POST',
-    url: '/api/articles',
-    headers: { ...headers, authorization: `Token ${registered.json().user.token}` },
-    payload: { article: { title: 'Traced all the way', description: 'd', body: 'b' } },
-  });
-  expect(res.statusCode).toBe(201);
-  return { slug: res.json().article.slug as string, token: registered.json().user.token as string };
-}
+const publishAs = (app: TestApp, headers: Record<string, string>): Promise<{ slug: string; token: string }> =>
+  registerAndPublish(app.app, 'traced', 'Traced all the way', headers);
 
 describe('tracing', () => {
   it('follows POST /api/articles from the caller’s traceparent through the handler to the projection', async () => {

@@ -104,3 +104,24 @@ async function mongoUrlOf(mongo: Awaited<ReturnType<typeof openTestMongo>>): Pro
   if (!host) throw new Error('cannot tell the MongoDB emulator address');
   return `mongodb://${host}`;
 }
+
+/** Registers `username` and publishes an article titled `title` as them, over HTTP: its slug, and their token. */
+export async function registerAndPublish(
+  http: Application['http'],
+  username: string,
+  title: string,
+  headers: Record<string, string> = {},
+): Promise<{ slug: string; token: string }> {
+  const user = { username, email: `${username}@example.com`, password: 'password123' };
+  const registered = await http.inject({ method: 'POST', url: '/api/users', payload: { user } });
+  if (registered.statusCode !== 201) throw new Error(`registering ${username}: ${registered.statusCode} ${registered.body}`);
+  const token = registered.json().user.token as string;
+  const published = await http.inject({
+    method: 'POST',
+    url: '/api/articles',
+    headers: { ...headers, authorization: `Token ${token}` },
+    payload: { article: { title, description: 'd', body: 'b' } },
+  });
+  if (published.statusCode !== 201) throw new Error(`publishing ${title}: ${published.statusCode} ${published.body}`);
+  return { slug: published.json().article.slug as string, token };
+}

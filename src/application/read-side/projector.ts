@@ -33,7 +33,7 @@ export interface ProjectionMonitor {
   projectionFailed(entry: OutboxEntry, error: unknown, retryAt: Date | null): void;
   /** The outbox or read store itself could not be reached (database down). */
   runFailed(error: unknown): void;
-  /** A batch of events was applied in `durationMs` (and acknowledged, or for writers' own events, to be shortly). */
+  /** A batch of events was applied in `durationMs` (the cache told); its acknowledgement follows. */
   projected(entries: readonly OutboxEntry[], durationMs: number): void;
   /** The read store had lost its data and was prepared again for a full replay. */
   readStoreRepaired(generation: string): void;
@@ -132,7 +132,7 @@ export class Projector {
           size += next.entries.length;
         }
         try {
-          await this.applyBatch(group.flatMap((writer) => writer.entries), 'later');
+          this.acknowledgeLater(await this.applyBatch(group.flatMap((writer) => writer.entries)));
         } catch (error) {
           this.monitor.runFailed(error);
         }
@@ -245,7 +245,11 @@ export class Projector {
         const { batchSize, owner, leaseMs } = this.options;
         const batch = await this.outbox.claim('projector', owner, batchSize, leaseMs);
         if (batch.length === 0) return applied;
-        applied += await this.withRenewedLeases(batch, () => this.applyBatch(batch));
+        applied += await this.withRenewedLeases(batch, async () => {
+          const done = await this.applyBatch(batch);
+          if (done.length > 0) await this.outbox.acknowledge('projector', done);
+          return done.length;
+        });
         if (batch.length < batchSize) return applied;
       }
       return applied;
@@ -271,10 +275,12 @@ export class Projector {
 
   /**
    * The batch in one write where the store allows it; when that fails, event by event, so
-   * that one failing event is retried (or parked) alone. Answers how many were applied.
+   * that one failing event is retried (or parked) alone. The observer is told what was
+   * applied; answers the positions applied, which the caller acknowledges: at once for
+   * claimed events (`drain`), a little later for writers' own (`acknowledgeLater`).
    */
-  private applyBatch(batch: readonly OutboxEntry[], acknowledge: Acknowledgement = 'now'): Promise<number> {
-    if (this.tracing === noTracing) return this.applyTraced(batch, acknowledge);
+  private applyBatch(batch: readonly OutboxEntry[]): Promise<readonly number[]> {
+    if (this.tracing === noTracing) return this.applyTraced(batch);
     // The span continues the trace of the request that wrote the events (stored with each);
     // a batch of several traces is its own trace, linked to each of them.
     const contexts = [...new Set(batch.map((entry) => entry.traceContext).filter((c): c is string => c !== undefined))];
@@ -283,11 +289,11 @@ export class Projector {
     return this.tracing.inSpan(
       'project events',
       { parent, links: contexts, attributes: { 'conduit.events': batch.length, 'conduit.event_types': eventTypes(batch) } },
-      () => this.applyTraced(batch, acknowledge),
+      () => this.applyTraced(batch),
     );
   }
 
-  private async applyTraced(batch: readonly OutboxEntry[], acknowledge: Acknowledgement): Promise<number> {
+  private async applyTraced(batch: readonly OutboxEntry[]): Promise<readonly number[]> {
     const started = performance.now();
     const changes = batch.map((entry) => changeOf(entry.event));
     let done: OutboxEntry[];
@@ -301,13 +307,10 @@ export class Projector {
         if (await this.applyAlone(entry)) done.push(entry);
       }
     }
-    if (done.length === 0) return 0;
+    if (done.length === 0) return [];
     await this.observer.applied(done.map((entry) => changeOf(entry.event)));
-    const positions = done.map((entry) => entry.position);
-    if (acknowledge === 'now') await this.outbox.acknowledge('projector', positions);
-    else this.acknowledgeLater(positions);
     this.monitor.projected(done, performance.now() - started);
-    return done.length;
+    return done.map((entry) => entry.position);
   }
 
   /**
@@ -331,6 +334,7 @@ export class Projector {
    * leases run out, which is harmless.
    */
   private acknowledgeLater(positions: readonly number[]): void {
+    if (positions.length === 0) return;
     this.unacknowledged.push(...positions);
     this.acknowledging ??= this.acknowledgeGathered();
   }
@@ -378,9 +382,6 @@ export class Projector {
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 }
-
-/** When a batch's events leave the outbox: before the batch counts as applied, or after (`acknowledgeLater`). */
-type Acknowledgement = 'now' | 'later';
 
 const eventTypes = (batch: readonly OutboxEntry[]): string => [...new Set(batch.map((entry) => entry.event.type))].join(',');
 
